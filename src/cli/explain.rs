@@ -1,0 +1,83 @@
+//! `forewarn explain PATH`: for each topic, which terms matched where with their weights,
+//! what was excluded and why, and how the score compares with the thresholds.
+
+use super::CommonArgs;
+use anyhow::{Result, anyhow};
+use clap::Args;
+use forewarn::input::Document;
+use forewarn::output::Format;
+use std::process::ExitCode;
+
+/// Arguments of `explain`.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The document to explain (`-` for stdin).
+    pub path: String,
+    /// Shared flags.
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+/// Runs `explain`.
+pub fn run(args: ExplainArgs) -> Result<ExitCode> {
+    let (engine, mut opts) = args.common.engine()?;
+    opts.include_below_threshold = true;
+    let doc = Document::read(&args.path, args.common.input_format, args.common.max_bytes)
+        .map_err(|e| anyhow!("{}: {e}", args.path))?;
+    let report = engine.analyze(&doc, &opts);
+    if args.common.format != Format::Human {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("{}", report.path);
+    if let Some(h) = &doc.layout.headline {
+        println!("headline: {:?}", &doc.text[h.clone()]);
+    }
+    println!(
+        "existing warning: {}; existing support number: {}",
+        report.has_warning, report.has_support
+    );
+    if report.topics.is_empty() {
+        println!("no topic term matched");
+    }
+    for t in &report.topics {
+        let level = t.level.map_or("none", |l| l.as_str());
+        println!();
+        println!(
+            "{} ({}): {level}, score {} — warn at {}, mention at {}",
+            t.label, t.id, t.score, t.warn_threshold, t.mention_threshold
+        );
+        if let Some(d) = &t.deferred_to {
+            println!("  capped at mention: defers to {d}, which is at warn");
+        }
+        for m in &t.matches {
+            println!(
+                "  + {:>5.2}  {}:{}  {:?}  weight {}{} in {:?}",
+                m.contribution,
+                m.line,
+                m.column,
+                m.text,
+                m.weight,
+                if m.weak { " (weak)" } else { "" },
+                m.position
+            );
+        }
+        for e in &t.excluded {
+            println!(
+                "  - excluded {}:{} {:?} by {:?}: {}",
+                e.line, e.column, e.text, e.by, e.reason
+            );
+        }
+        if t.unsupported_weak > 0 {
+            println!(
+                "  ({} weak cue(s) not counted: no strong cue nearby)",
+                t.unsupported_weak
+            );
+        }
+        println!(
+            "  warning present: {}; support line present: {}",
+            t.warned, t.supported
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,73 @@
+//! `forewarn scan [PATH...]`: prints, per document, its topics with level, score and
+//! evidence, the suggested warning and the suggested support lines. `-` or no path reads
+//! stdin; directories are walked. Exit 0, 2 on error, 3 when some documents failed.
+
+use super::{CommonArgs, expand_paths, for_each_document};
+use anyhow::Result;
+use clap::Args;
+use forewarn::output::{Mode, Summary, printer};
+use std::io::Write;
+use std::process::ExitCode;
+
+/// Arguments of `scan`.
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Files or directories to scan; `-` or nothing for stdin.
+    pub paths: Vec<String>,
+    /// Shared flags.
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+/// Runs `scan`.
+pub fn run(args: ScanArgs) -> Result<ExitCode> {
+    run_mode(&args.paths, &args.common, Mode::Scan)
+}
+
+/// Runs `scan` or `check` over `paths`, printing in `mode`.
+pub fn run_mode(paths: &[String], common: &CommonArgs, mode: Mode) -> Result<ExitCode> {
+    let (engine, opts) = common.engine()?;
+    if opts.region.is_none()
+        && !common.quiet
+        && common.format == forewarn::output::Format::Human
+        && mode == Mode::Scan
+    {
+        eprintln!(
+            "forewarn: {}",
+            engine.lexicons.templates_for(None).fallback_note
+        );
+    }
+    let paths = expand_paths(paths, common.no_ignore);
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut printer = printer(common.format, mode, common.color());
+    printer.begin(&mut out)?;
+    let mut summary = Summary::default();
+    let counts = for_each_document(
+        &paths,
+        common,
+        |doc| engine.analyze(doc, &opts),
+        |_, report| {
+            summary.documents += 1;
+            if report.fails_check() {
+                summary.failing += 1;
+            }
+            printer.document(&mut out, &report)?;
+            Ok(())
+        },
+    )?;
+    summary.errors = counts.errors;
+    printer.finish(&mut out, &summary)?;
+    out.flush()?;
+    if mode == Mode::Check
+        && !common.quiet
+        && summary.failing > 0
+        && common.format == forewarn::output::Format::Human
+    {
+        eprintln!(
+            "forewarn: {} of {} document(s) need a content warning or support line (run `forewarn fix` to add them)",
+            summary.failing, summary.documents
+        );
+    }
+    Ok(counts.exit_code(mode == Mode::Check && summary.failing > 0))
+}

@@ -1,0 +1,424 @@
+//! Runs the pipeline on one document: normalise → match → score → compose, and gathers the
+//! result into the [`DocumentReport`] printers see. Holds the compiled lexicons, so one
+//! engine serves every document of a run (it is `Sync`: share it across threads).
+
+use crate::compose;
+use crate::input::Document;
+use crate::lexicon::LexiconSet;
+use crate::matcher::Matcher;
+use crate::normalize::NormalizedText;
+use crate::report::{
+    DocumentReport, ExcludedReport, MatchReport, Missing, StaleNumber, SupportReport, TopicReport,
+};
+use crate::score::{Level, TopicVerdict, score_topics};
+use crate::support::{INTERNATIONAL, LineStatus, NumberSighting, SupportLine};
+use std::ops::Range;
+
+/// How many paragraphs after the headline are searched for an existing warning.
+const NOTICE_PARAGRAPHS: usize = 10;
+
+/// Options for one run.
+#[derive(Debug, Clone, Default)]
+pub struct AnalyzeOptions {
+    /// Region code for support lines; `None` for the international fallback.
+    pub region: Option<String>,
+    /// Also report topics below the mention threshold (for `explain`).
+    pub include_below_threshold: bool,
+}
+
+/// Compiled lexicons, ready to analyse documents.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    /// The data the engine was built from.
+    pub lexicons: LexiconSet,
+    /// All topics' terms and patterns, compiled.
+    pub matcher: Matcher,
+}
+
+/// An existing content warning found in a document.
+#[derive(Debug, Clone)]
+pub struct Notice {
+    /// Its byte range in the original.
+    pub range: Range<usize>,
+    /// Indexes of the topics it names.
+    pub covers: Vec<usize>,
+}
+
+impl Engine {
+    /// Compiles `lexicons`.
+    pub fn new(lexicons: LexiconSet) -> Engine {
+        let matcher = Matcher::new(&lexicons.topics);
+        Engine { lexicons, matcher }
+    }
+
+    /// Checks a region code against the directory; returns it upper-cased.
+    pub fn resolve_region(&self, region: &str) -> Result<String, String> {
+        let upper = region.trim().to_ascii_uppercase();
+        let upper = if upper == "GB" {
+            "UK".to_string()
+        } else {
+            upper
+        };
+        let known = self.lexicons.support.regions();
+        if known.contains(&upper) {
+            Ok(upper)
+        } else {
+            let list: Vec<&str> = known
+                .iter()
+                .map(String::as_str)
+                .filter(|r| *r != INTERNATIONAL)
+                .collect();
+            Err(format!(
+                "unknown region {region:?}; known regions: {}",
+                list.join(", ")
+            ))
+        }
+    }
+
+    /// Scores every topic of `text` as body text (no headline or lead bonus).
+    pub fn score_plain(&self, text: &str) -> Vec<TopicVerdict> {
+        let normalized = NormalizedText::new(text);
+        let hits = self.matcher.find(&normalized);
+        score_topics(
+            &self.lexicons.topics,
+            &hits,
+            &normalized,
+            &Default::default(),
+            false,
+        )
+    }
+
+    /// Existing content warnings among the headline and first paragraphs of `doc`.
+    pub fn find_notices(&self, doc: &Document) -> Vec<Notice> {
+        let candidates = doc
+            .layout
+            .headline
+            .iter()
+            .chain(doc.layout.paragraphs.iter().take(NOTICE_PARAGRAPHS));
+        let mut notices = Vec::new();
+        // A warning written from this run's own templates is always recognised, so that
+        // `fix` never inserts twice even with a house-style template.
+        let own_prefixes: Vec<String> = std::iter::once(self.lexicons.templates_for(None))
+            .chain(
+                self.lexicons
+                    .region_templates
+                    .keys()
+                    .map(|r| self.lexicons.templates_for(Some(r))),
+            )
+            .map(|t| {
+                crate::normalize::normalize_str(t.warning.split("{topics}").next().unwrap_or(""))
+            })
+            .collect();
+        for range in candidates {
+            let normalized = NormalizedText::new(&doc.text[range.clone()]);
+            if !compose::is_notice(&normalized.text, &self.lexicons.notices.patterns)
+                && !own_prefixes
+                    .iter()
+                    .any(|p| !p.is_empty() && normalized.text.trim_start().starts_with(p.as_str()))
+            {
+                continue;
+            }
+            let hits = self.matcher.find(&normalized);
+            let covers = (0..self.lexicons.topics.len())
+                .filter(|&t| {
+                    compose::notice_covers(t, &self.lexicons.topics[t], &normalized, &hits)
+                })
+                .collect();
+            notices.push(Notice {
+                range: range.clone(),
+                covers,
+            });
+        }
+        notices
+    }
+
+    /// Runs the whole pipeline on `doc`.
+    pub fn analyze(&self, doc: &Document, opts: &AnalyzeOptions) -> DocumentReport {
+        let topics = &self.lexicons.topics;
+        let directory = &self.lexicons.support;
+        let region = opts.region.as_deref();
+        let normalized = NormalizedText::from_ranges(&doc.text, doc.prose.iter().cloned());
+        let hits = self.matcher.find(&normalized);
+        let verdicts = score_topics(topics, &hits, &normalized, &doc.layout, true);
+        let notices = self.find_notices(doc);
+        let sightings = directory.find_in(&doc.text, &normalized);
+        let lines = LineIndex::new(&doc.text);
+
+        let mut reports: Vec<TopicReport> = verdicts
+            .iter()
+            .filter(|v| {
+                v.level.is_some()
+                    || (opts.include_below_threshold
+                        && !(v.matches.is_empty() && v.excluded.is_empty()))
+            })
+            .map(|v| {
+                let topic = &topics[v.topic];
+                TopicReport {
+                    id: topic.id.clone(),
+                    label: topic.label.clone(),
+                    level: v.level,
+                    score: round2(v.score),
+                    warn_threshold: round2(v.warn_threshold),
+                    mention_threshold: round2(v.mention_threshold),
+                    warned: notices.iter().any(|n| n.covers.contains(&v.topic)),
+                    supported: sightings.iter().any(|s| {
+                        let row = &directory.lines[s.row];
+                        row.serves(&topic.id) || row.is_general()
+                    }),
+                    deferred_to: v.deferred_to.clone(),
+                    matches: v
+                        .matches
+                        .iter()
+                        .map(|m| {
+                            let (line, column) = lines.line_col(&doc.text, m.range.start);
+                            MatchReport {
+                                line,
+                                column,
+                                start: m.range.start,
+                                end: m.range.end,
+                                text: doc.text[m.range.clone()].to_string(),
+                                snippet: snippet(&doc.text, m.range.clone()),
+                                weight: m.weight,
+                                contribution: round2(m.contribution),
+                                position: m.position,
+                                weak: m.weak,
+                            }
+                        })
+                        .collect(),
+                    excluded: v
+                        .excluded
+                        .iter()
+                        .map(|e| {
+                            let (line, column) = lines.line_col(&doc.text, e.range.start);
+                            ExcludedReport {
+                                line,
+                                column,
+                                text: doc.text[e.range.clone()].to_string(),
+                                by: doc.text[e.by.clone()].to_string(),
+                                reason: topic.exclusions[e.group].reason.clone(),
+                            }
+                        })
+                        .collect(),
+                    unsupported_weak: v.unsupported_weak,
+                }
+            })
+            .collect();
+        reports.sort_by_key(|r| std::cmp::Reverse(r.level));
+
+        let warn: Vec<&TopicReport> = reports
+            .iter()
+            .filter(|r| r.level == Some(Level::Warn))
+            .collect();
+        let templates = self.lexicons.templates_for(region);
+        let (warning, support, support_text) = self.compose(&templates, region, &warn);
+        let unwarned: Vec<&TopicReport> = warn.iter().copied().filter(|r| !r.warned).collect();
+        let unsupported: Vec<&TopicReport> =
+            warn.iter().copied().filter(|r| !r.supported).collect();
+        let missing = Missing {
+            warning: unwarned.iter().map(|r| r.id.clone()).collect(),
+            support: unsupported.iter().map(|r| r.id.clone()).collect(),
+            warning_text: self.compose(&templates, region, &unwarned).0,
+            support_text: self.compose(&templates, region, &unsupported).2,
+        };
+        let stale_numbers = self.stale_numbers(doc, &sightings, region, &warn, &lines);
+        DocumentReport {
+            path: doc.path.clone(),
+            id: doc.id.clone(),
+            region: opts.region.clone(),
+            region_note: region.is_none().then(|| templates.fallback_note.clone()),
+            topics: reports.clone(),
+            warning,
+            support,
+            support_text,
+            has_warning: !notices.is_empty(),
+            has_support: !sightings.is_empty(),
+            missing,
+            stale_numbers,
+        }
+    }
+
+    /// The warning sentence, the support lines and the support insert for `topics`.
+    fn compose(
+        &self,
+        templates: &crate::lexicon::TemplateSet,
+        region: Option<&str>,
+        topics: &[&TopicReport],
+    ) -> (Option<String>, Vec<SupportReport>, Option<String>) {
+        if topics.is_empty() {
+            return (None, Vec::new(), None);
+        }
+        let labels: Vec<&str> = topics.iter().map(|r| r.label.as_str()).collect();
+        let warning = compose::warning_sentence(templates, &labels);
+        let mut chosen: Vec<(&SupportLine, Vec<String>)> = Vec::new();
+        for r in topics {
+            if let Some(row) = self.lexicons.support.suggest(region, &r.id) {
+                match chosen
+                    .iter_mut()
+                    .find(|(c, _)| c.organisation == row.organisation && c.phone == row.phone)
+                {
+                    Some((_, ts)) => ts.push(r.id.clone()),
+                    None => chosen.push((row, vec![r.id.clone()])),
+                }
+            }
+        }
+        let support = chosen
+            .iter()
+            .map(|(row, ts)| SupportReport {
+                organisation: row.organisation.clone(),
+                phone: row.phone.clone(),
+                hours: row.hours.clone(),
+                url: row.url.clone(),
+                region: row.region.clone(),
+                topics: ts.clone(),
+                text: compose::support_line_text(templates, row),
+            })
+            .collect();
+        let rows: Vec<&SupportLine> = chosen.iter().map(|(r, _)| *r).collect();
+        let insert = (!rows.is_empty()).then(|| compose::support_insert(templates, &rows));
+        (Some(warning), support, insert)
+    }
+
+    /// Numbers printed in the document that are retired, or belong to another region.
+    fn stale_numbers(
+        &self,
+        doc: &Document,
+        sightings: &[NumberSighting],
+        region: Option<&str>,
+        warn: &[&TopicReport],
+        lines: &LineIndex,
+    ) -> Vec<StaleNumber> {
+        let directory = &self.lexicons.support;
+        let mut out: Vec<StaleNumber> = Vec::new();
+        let mut ranges: Vec<Range<usize>> = sightings.iter().map(|s| s.range.clone()).collect();
+        ranges.dedup();
+        for range in ranges {
+            let rows: Vec<&SupportLine> = sightings
+                .iter()
+                .filter(|s| s.range == range)
+                .map(|s| &directory.lines[s.row])
+                .collect();
+            let current_here = rows.iter().any(|r| {
+                r.status == LineStatus::Current
+                    && region.is_none_or(|reg| r.region == reg || r.region == INTERNATIONAL)
+            });
+            if current_here {
+                continue;
+            }
+            let row = rows[0];
+            let (reason, suggestion) =
+                if let Some(retired) = rows.iter().find(|r| r.status == LineStatus::Retired) {
+                    let instead =
+                        (!retired.replaced_by.is_empty()).then(|| retired.replaced_by.clone());
+                    (
+                        format!(
+                            "{} is a retired number of {}",
+                            retired.phone, retired.organisation
+                        ),
+                        instead,
+                    )
+                } else {
+                    let reg = region.unwrap_or_default();
+                    let topic = warn
+                        .iter()
+                        .map(|t| t.id.as_str())
+                        .find(|t| row.serves(t))
+                        .unwrap_or("*");
+                    let instead = directory
+                        .suggest(region, topic)
+                        .map(|s| format!("{} on {}", s.organisation, s.phone));
+                    (
+                        format!(
+                            "{} is a {} number of {}, but the region is {reg}",
+                            row.phone, row.region, row.organisation
+                        ),
+                        instead,
+                    )
+                };
+            let (line, column) = lines.line_col(&doc.text, range.start);
+            out.push(StaleNumber {
+                line,
+                column,
+                text: doc.text[range].to_string(),
+                reason,
+                suggestion,
+            });
+        }
+        out
+    }
+}
+
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+/// Byte offsets of line starts, for fast line and column lookups.
+struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    fn new(text: &str) -> LineIndex {
+        let mut starts = vec![0];
+        starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        LineIndex { starts }
+    }
+
+    fn line_col(&self, text: &str, offset: usize) -> (usize, usize) {
+        let line = self.starts.partition_point(|&s| s <= offset);
+        let start = self.starts[line - 1];
+        (line, text[start..offset].chars().count() + 1)
+    }
+}
+
+/// The text around `range` on its line, at most ~40 characters either side, on one line.
+fn snippet(text: &str, range: Range<usize>) -> String {
+    const SIDE: usize = 40;
+    let line_start = text[..range.start].rfind('\n').map_or(0, |p| p + 1);
+    let line_end = text[range.end..]
+        .find('\n')
+        .map_or(text.len(), |p| range.end + p);
+    let before: Vec<char> = text[line_start..range.start].chars().collect();
+    let after: Vec<char> = text[range.end..line_end].chars().collect();
+    let mut s = String::new();
+    if before.len() > SIDE {
+        s.push('…');
+    }
+    s.extend(before.iter().skip(before.len().saturating_sub(SIDE)));
+    s.push_str(&text[range]);
+    s.extend(after.iter().take(SIDE));
+    if after.len() > SIDE {
+        s.push('…');
+    }
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snippet_is_cut_on_characters() {
+        let text = format!("{}stillborn{}", "é".repeat(50), "ü".repeat(50));
+        let s = snippet(&text, 100..109);
+        assert!(s.starts_with('…') && s.ends_with('…'));
+        assert_eq!(s.chars().count(), 40 + 9 + 40 + 2);
+    }
+
+    #[test]
+    fn line_index_agrees_with_input() {
+        let text = "a\nbé c\n\nd";
+        let idx = LineIndex::new(text);
+        for offset in [0, 2, 5, 7, 8, 9] {
+            assert_eq!(
+                idx.line_col(text, offset),
+                crate::input::line_col(text, offset),
+                "{offset}"
+            );
+        }
+    }
+}

@@ -1,0 +1,202 @@
+//! Stage 1, input: reads a document (a file, stdin or a record of a batch file), rejects
+//! what is not text, and finds its prose, headline and paragraphs as byte ranges of the
+//! original.
+
+pub mod text;
+
+use crate::score::Layout;
+use std::io::Read;
+use std::ops::Range;
+use std::path::Path;
+
+/// Documents larger than this are refused unless the caller raises the limit.
+pub const DEFAULT_MAX_BYTES: u64 = 64 * 1024 * 1024;
+
+/// How a document's bytes are to be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum InputFormat {
+    /// Plain text: the first non-empty line is the headline.
+    Text,
+}
+
+impl InputFormat {
+    /// The format a path's extension implies (text for anything unknown).
+    pub fn from_path(_path: &Path) -> InputFormat {
+        InputFormat::Text
+    }
+}
+
+/// Why a document could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum InputError {
+    /// The file could not be opened or read.
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    /// A directory was given where a file was expected.
+    #[error("is a directory (scan walks directories only when given as a path argument)")]
+    IsDirectory,
+    /// The bytes are not UTF-8.
+    #[error("not valid UTF-8 at line {line}, byte {byte} (convert it to UTF-8 first)")]
+    NotUtf8 {
+        /// 1-based line of the first invalid byte.
+        line: usize,
+        /// 0-based byte offset of the first invalid byte.
+        byte: usize,
+    },
+    /// The bytes look binary (a NUL byte).
+    #[error("looks like a binary file (NUL byte at offset {0}); skipped")]
+    Binary(usize),
+    /// Nothing but white space.
+    #[error("is empty")]
+    Empty,
+    /// Larger than the limit.
+    #[error("is larger than the {limit}-byte limit ({size} bytes); raise it with --max-bytes")]
+    TooLarge {
+        /// Document size in bytes.
+        size: u64,
+        /// The limit in bytes.
+        limit: u64,
+    },
+}
+
+/// A readable document: its text and where its parts are.
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// The path as given (or `-` for stdin, or the batch file with a record id).
+    pub path: String,
+    /// The record id, for documents from a batch file.
+    pub id: Option<String>,
+    /// The original text, exactly as read (a BOM included).
+    pub text: String,
+    /// The format the text was read as.
+    pub format: InputFormat,
+    /// Byte ranges of prose to match in (markup, code and front matter left out).
+    pub prose: Vec<Range<usize>>,
+    /// Headline and paragraphs.
+    pub layout: Layout,
+}
+
+impl Document {
+    /// Builds a document from bytes, checking they are non-empty UTF-8 text.
+    pub fn from_bytes(
+        path: &str,
+        bytes: Vec<u8>,
+        format: InputFormat,
+    ) -> Result<Document, InputError> {
+        if let Some(nul) = bytes.iter().take(8192).position(|&b| b == 0) {
+            return Err(InputError::Binary(nul));
+        }
+        let text = String::from_utf8(bytes).map_err(|e| {
+            let byte = e.utf8_error().valid_up_to();
+            let line = e.as_bytes()[..byte].iter().filter(|&&b| b == b'\n').count() + 1;
+            InputError::NotUtf8 { line, byte }
+        })?;
+        if text.trim_start_matches('\u{FEFF}').trim().is_empty() {
+            return Err(InputError::Empty);
+        }
+        Ok(Self::from_text(path, text, format))
+    }
+
+    /// Builds a document from text already known to be valid.
+    pub fn from_text(path: &str, text: String, format: InputFormat) -> Document {
+        let (prose, layout) = match format {
+            InputFormat::Text => text::structure(&text),
+        };
+        Document {
+            path: path.to_string(),
+            id: None,
+            text,
+            format,
+            prose,
+            layout,
+        }
+    }
+
+    /// Reads a file (or stdin for `-`), refusing more than `max_bytes`.
+    pub fn read(
+        path: &str,
+        format: Option<InputFormat>,
+        max_bytes: u64,
+    ) -> Result<Document, InputError> {
+        let format = format.unwrap_or_else(|| InputFormat::from_path(Path::new(path)));
+        let mut bytes = Vec::new();
+        if path == "-" {
+            std::io::stdin()
+                .lock()
+                .take(max_bytes + 1)
+                .read_to_end(&mut bytes)?;
+        } else {
+            let p = Path::new(path);
+            let meta = std::fs::metadata(p)?;
+            if meta.is_dir() {
+                return Err(InputError::IsDirectory);
+            }
+            if meta.len() > max_bytes {
+                return Err(InputError::TooLarge {
+                    size: meta.len(),
+                    limit: max_bytes,
+                });
+            }
+            std::fs::File::open(p)?
+                .take(max_bytes + 1)
+                .read_to_end(&mut bytes)?;
+        }
+        if bytes.len() as u64 > max_bytes {
+            return Err(InputError::TooLarge {
+                size: bytes.len() as u64,
+                limit: max_bytes,
+            });
+        }
+        Self::from_bytes(path, bytes, format)
+    }
+
+    /// 1-based line and column (in characters) of byte `offset`.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        line_col(&self.text, offset)
+    }
+}
+
+/// 1-based line and column (in characters) of byte `offset` of `text`.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text.as_bytes()[..offset];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |p| p + 1);
+    let col = text[line_start..offset].chars().count() + 1;
+    (line, col)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rejects_binary_invalid_and_empty() {
+        assert!(matches!(
+            Document::from_bytes("x", b"\x89PNG\r\n\x1a\n\0\0".to_vec(), InputFormat::Text),
+            Err(InputError::Binary(8))
+        ));
+        let e = Document::from_bytes("x", b"ok\nbad \xff here".to_vec(), InputFormat::Text)
+            .unwrap_err();
+        assert!(matches!(e, InputError::NotUtf8 { line: 2, byte: 7 }), "{e}");
+        assert!(matches!(
+            Document::from_bytes("x", b" \n\t ".to_vec(), InputFormat::Text),
+            Err(InputError::Empty)
+        ));
+        assert!(matches!(
+            Document::from_bytes("x", "\u{FEFF}\n".as_bytes().to_vec(), InputFormat::Text),
+            Err(InputError::Empty)
+        ));
+    }
+
+    #[test]
+    fn line_and_column_count_characters() {
+        let text = "héllo\nwörld stillborn";
+        let at = text.find("stillborn").unwrap();
+        assert_eq!(line_col(text, at), (2, 7));
+    }
+}

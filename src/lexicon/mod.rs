@@ -1,0 +1,404 @@
+//! Stage 0, lexicons: loads the data that drives every later stage (topics, the support
+//! directory, templates, notice rules) from the embedded defaults and from user
+//! directories, validating everything and naming file and line on error.
+
+pub mod cases;
+pub mod expand;
+pub mod topic;
+
+use crate::support::SupportDirectory;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+pub use topic::{CueGroup, ExclusionGroup, Pattern, ScoreConfig, Term, Topic, TopicTests};
+
+include!(concat!(env!("OUT_DIR"), "/embedded_lexicons.rs"));
+
+/// A lexicon file that could not be used: where, and why.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{file}:{line}: {message}")]
+pub struct LexiconError {
+    /// The file (a path, or `embedded:<name>` for a default).
+    pub file: String,
+    /// 1-based line number (1 when the problem is the whole file).
+    pub line: usize,
+    /// What is wrong, in words a lexicon author can act on.
+    pub message: String,
+}
+
+/// 1-based line number of byte `offset` in `text`.
+pub fn line_of(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
+/// Wording templates; every field optional so that files and regions override field by field.
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct TemplateFields {
+    /// The warning sentence; `{topics}` is the labels joined naturally.
+    pub warning: Option<String>,
+    /// The support insert; `{lines}` is the support lines joined naturally.
+    pub support: Option<String>,
+    /// One support line with phone and hours.
+    pub line: Option<String>,
+    /// One support line with a phone and no hours.
+    pub line_no_hours: Option<String>,
+    /// One support line with no phone (web only).
+    pub line_web: Option<String>,
+    /// Said when no region was chosen.
+    pub fallback_note: Option<String>,
+}
+
+impl TemplateFields {
+    /// Fills every unset field of `self` from `lower`.
+    pub fn or(self, lower: &TemplateFields) -> TemplateFields {
+        TemplateFields {
+            warning: self.warning.or_else(|| lower.warning.clone()),
+            support: self.support.or_else(|| lower.support.clone()),
+            line: self.line.or_else(|| lower.line.clone()),
+            line_no_hours: self.line_no_hours.or_else(|| lower.line_no_hours.clone()),
+            line_web: self.line_web.or_else(|| lower.line_web.clone()),
+            fallback_note: self.fallback_note.or_else(|| lower.fallback_note.clone()),
+        }
+    }
+}
+
+/// The contents of `templates.toml`: base fields and per-region overrides.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TemplatesFile {
+    warning: Option<String>,
+    support: Option<String>,
+    line: Option<String>,
+    line_no_hours: Option<String>,
+    line_web: Option<String>,
+    fallback_note: Option<String>,
+    #[serde(default)]
+    regions: BTreeMap<String, TemplateFields>,
+}
+
+/// Fully resolved templates for one region: every field set.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct TemplateSet {
+    /// See [`TemplateFields::warning`].
+    pub warning: String,
+    /// See [`TemplateFields::support`].
+    pub support: String,
+    /// See [`TemplateFields::line`].
+    pub line: String,
+    /// See [`TemplateFields::line_no_hours`].
+    pub line_no_hours: String,
+    /// See [`TemplateFields::line_web`].
+    pub line_web: String,
+    /// See [`TemplateFields::fallback_note`].
+    pub fallback_note: String,
+}
+
+/// Rules that recognise an existing content warning (`notices.toml`).
+#[derive(Debug, Clone, Default)]
+pub struct NoticeRules {
+    /// Anchored patterns run on each normalised paragraph near the top of a document.
+    pub patterns: Vec<Pattern>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NoticeFile {
+    patterns: Vec<toml::Spanned<String>>,
+}
+
+/// Every piece of data the pipeline runs on.
+#[derive(Debug, Clone)]
+pub struct LexiconSet {
+    /// Topics, sorted by (`order`, `id`).
+    pub topics: Vec<Topic>,
+    /// The helpline directory.
+    pub support: SupportDirectory,
+    /// Wording templates, by field, with region overrides.
+    pub templates: TemplateFields,
+    /// Region overrides of `templates`.
+    pub region_templates: BTreeMap<String, TemplateFields>,
+    /// How existing warnings are recognised.
+    pub notices: NoticeRules,
+}
+
+/// One lexicon file's contents with its name for messages.
+struct SourceFile {
+    name: String,
+    kind: FileKind,
+    text: String,
+}
+
+#[derive(PartialEq)]
+enum FileKind {
+    Topic,
+    Support,
+    Templates,
+    Notices,
+}
+
+fn kind_of(rel: &str) -> Option<FileKind> {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    match name {
+        "support-lines.csv" => Some(FileKind::Support),
+        "templates.toml" => Some(FileKind::Templates),
+        "notices.toml" => Some(FileKind::Notices),
+        "config.toml" | "forewarn.toml" | ".forewarn.toml" => None,
+        n if n.ends_with(".toml") => Some(FileKind::Topic),
+        _ => None,
+    }
+}
+
+impl LexiconSet {
+    /// Loads the embedded defaults, then each of `extra` (a directory of lexicon files or
+    /// one topic file) on top: a topic with the same id replaces the default, support rows
+    /// go before the defaults (so they win), templates override field by field, notice
+    /// patterns are added.
+    pub fn load(extra: &[PathBuf]) -> Result<LexiconSet, LexiconError> {
+        let mut files: Vec<SourceFile> = EMBEDDED_FILES
+            .iter()
+            .filter_map(|(rel, text)| {
+                kind_of(rel).map(|kind| SourceFile {
+                    name: format!("embedded:lexicons/{rel}"),
+                    kind,
+                    text: text.to_string(),
+                })
+            })
+            .collect();
+        let defaults = files.len();
+        for path in extra {
+            files.extend(read_user_files(path)?);
+        }
+        Self::from_files(files, defaults)
+    }
+
+    /// Loads only the files under `path` (no defaults), for `lexicons validate`.
+    pub fn load_only(path: &Path) -> Result<Vec<Topic>, LexiconError> {
+        let files = read_user_files(path)?;
+        let mut topics = Vec::new();
+        for f in files.iter().filter(|f| f.kind == FileKind::Topic) {
+            topics.push(topic::parse_topic(&f.name, &f.text)?);
+        }
+        for f in files.iter().filter(|f| f.kind == FileKind::Support) {
+            SupportDirectory::parse(&f.name, &f.text)?;
+        }
+        check_unique_ids(&topics, &files)?;
+        Ok(topics)
+    }
+
+    fn from_files(files: Vec<SourceFile>, defaults: usize) -> Result<LexiconSet, LexiconError> {
+        let mut default_topics: Vec<Topic> = Vec::new();
+        let mut user_topics: Vec<Topic> = Vec::new();
+        let mut support_default = SupportDirectory::default();
+        let mut support_user = SupportDirectory::default();
+        let mut templates = TemplateFields::default();
+        let mut region_templates: BTreeMap<String, TemplateFields> = BTreeMap::new();
+        let mut notices = NoticeRules::default();
+        for (i, f) in files.iter().enumerate() {
+            let is_default = i < defaults;
+            match f.kind {
+                FileKind::Topic => {
+                    let t = topic::parse_topic(&f.name, &f.text)?;
+                    if is_default {
+                        default_topics.push(t)
+                    } else {
+                        user_topics.push(t)
+                    }
+                }
+                FileKind::Support => {
+                    let d = SupportDirectory::parse(&f.name, &f.text)?;
+                    if is_default {
+                        support_default.extend(d)
+                    } else {
+                        support_user.extend(d)
+                    }
+                }
+                FileKind::Templates => {
+                    let t: TemplatesFile =
+                        toml::from_str(&f.text).map_err(|e| toml_error(&f.name, &f.text, e))?;
+                    let base = TemplateFields {
+                        warning: t.warning,
+                        support: t.support,
+                        line: t.line,
+                        line_no_hours: t.line_no_hours,
+                        line_web: t.line_web,
+                        fallback_note: t.fallback_note,
+                    };
+                    templates = base.or(&templates);
+                    for (region, fields) in t.regions {
+                        let region = region.to_ascii_uppercase();
+                        let lower = region_templates.remove(&region).unwrap_or_default();
+                        region_templates.insert(region, fields.or(&lower));
+                    }
+                }
+                FileKind::Notices => {
+                    let n: NoticeFile =
+                        toml::from_str(&f.text).map_err(|e| toml_error(&f.name, &f.text, e))?;
+                    for p in n.patterns {
+                        let regex =
+                            topic::compile_pattern(p.get_ref()).map_err(|m| LexiconError {
+                                file: f.name.clone(),
+                                line: line_of(&f.text, p.span().start),
+                                message: m,
+                            })?;
+                        notices.patterns.push(Pattern {
+                            written: p.get_ref().clone(),
+                            regex,
+                        });
+                    }
+                }
+            }
+        }
+        check_unique_ids(&default_topics, &files)?;
+        check_unique_ids(&user_topics, &files)?;
+        let mut topics = default_topics;
+        for t in user_topics {
+            topics.retain(|d| d.id != t.id);
+            topics.push(t);
+        }
+        topics.sort_by(|a, b| (a.order, &a.id).cmp(&(b.order, &b.id)));
+        for t in &topics {
+            for d in &t.defer_to {
+                if !topics.iter().any(|o| &o.id == d) {
+                    return Err(LexiconError {
+                        file: t.source.clone(),
+                        line: 1,
+                        message: format!("defer_to names unknown topic {d:?}"),
+                    });
+                }
+            }
+        }
+        support_user.extend(support_default);
+        Ok(LexiconSet {
+            topics,
+            support: support_user,
+            templates,
+            region_templates,
+            notices,
+        })
+    }
+
+    /// The templates for `region` (or the base ones), every field resolved.
+    pub fn templates_for(&self, region: Option<&str>) -> TemplateSet {
+        let fields = match region.and_then(|r| self.region_templates.get(r)) {
+            Some(r) => r.clone().or(&self.templates),
+            None => self.templates.clone(),
+        };
+        TemplateSet {
+            warning: fields
+                .warning
+                .unwrap_or_else(|| "This article discusses {topics}.".into()),
+            support: fields.support.unwrap_or_else(|| {
+                "If this article has raised issues for you, you can contact {lines}.".into()
+            }),
+            line: fields
+                .line
+                .unwrap_or_else(|| "{organisation} on {phone} ({hours})".into()),
+            line_no_hours: fields
+                .line_no_hours
+                .unwrap_or_else(|| "{organisation} on {phone}".into()),
+            line_web: fields
+                .line_web
+                .unwrap_or_else(|| "{organisation} at {url}".into()),
+            fallback_note: fields
+                .fallback_note
+                .unwrap_or_else(|| "no --region given: suggesting international services".into()),
+        }
+    }
+
+    /// The topic with this id.
+    pub fn topic(&self, id: &str) -> Option<&Topic> {
+        self.topics.iter().find(|t| t.id == id)
+    }
+}
+
+fn toml_error(name: &str, text: &str, e: toml::de::Error) -> LexiconError {
+    LexiconError {
+        file: name.to_string(),
+        line: line_of(text, e.span().map(|s| s.start).unwrap_or(0)),
+        message: e.message().to_string(),
+    }
+}
+
+fn check_unique_ids(topics: &[Topic], _files: &[SourceFile]) -> Result<(), LexiconError> {
+    for (i, t) in topics.iter().enumerate() {
+        if let Some(first) = topics[..i].iter().find(|o| o.id == t.id) {
+            return Err(LexiconError {
+                file: t.source.clone(),
+                line: 1,
+                message: format!("duplicate topic id {:?} (also in {})", t.id, first.source),
+            });
+        }
+    }
+    Ok(())
+}
+
+fn read_user_files(path: &Path) -> Result<Vec<SourceFile>, LexiconError> {
+    let io_err = |p: &Path, e: std::io::Error| LexiconError {
+        file: p.display().to_string(),
+        line: 1,
+        message: format!("cannot read: {e}"),
+    };
+    let mut paths = Vec::new();
+    if path.is_file() {
+        paths.push(path.to_path_buf());
+    } else {
+        let mut stack = vec![path.to_path_buf()];
+        while let Some(dir) = stack.pop() {
+            let entries = std::fs::read_dir(&dir).map_err(|e| io_err(&dir, e))?;
+            for entry in entries {
+                let p = entry.map_err(|e| io_err(&dir, e))?.path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else {
+                    paths.push(p);
+                }
+            }
+        }
+    }
+    paths.sort();
+    let mut files = Vec::new();
+    for p in paths {
+        let name = p.to_string_lossy().replace('\\', "/");
+        let Some(kind) = kind_of(&name) else { continue };
+        let bytes = std::fs::read(&p).map_err(|e| io_err(&p, e))?;
+        let text = String::from_utf8(bytes).map_err(|e| LexiconError {
+            file: p.display().to_string(),
+            line: line_of(
+                &String::from_utf8_lossy(e.as_bytes()),
+                e.utf8_error().valid_up_to(),
+            ),
+            message: "not valid UTF-8".into(),
+        })?;
+        files.push(SourceFile {
+            name: p.display().to_string(),
+            kind,
+            text,
+        });
+    }
+    Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_defaults_load() {
+        let set = LexiconSet::load(&[]).expect("embedded lexicons must be valid");
+        assert!(set.topic("pregnancy-loss").is_some());
+        assert!(!set.support.lines.is_empty());
+        assert!(!set.notices.patterns.is_empty());
+    }
+
+    #[test]
+    fn line_of_counts_from_one() {
+        assert_eq!(line_of("a\nb\nc", 0), 1);
+        assert_eq!(line_of("a\nb\nc", 2), 2);
+        assert_eq!(line_of("a\nb\nc", 99), 3);
+    }
+}

@@ -1,0 +1,60 @@
+//! The `forewarn` command: argument parsing and dispatch only.
+
+mod cli;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Finds sensitive topics in articles and drafts and suggests the content warning and
+/// support lines a careful editor would add.
+#[derive(Debug, Parser)]
+#[command(name = "forewarn", version, about, max_term_width = 100)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Print each document's topics, evidence, suggested warning and support lines.
+    Scan(cli::scan::ScanArgs),
+    /// Exit 1 when a document needs a warning or support line and lacks it (pre-commit).
+    Check(cli::check::CheckArgs),
+    /// Insert the missing warning and support line (atomically; --diff to preview).
+    Fix(cli::fix::FixArgs),
+    /// List, show, validate and test lexicons.
+    Lexicons(cli::lexicons::LexiconsArgs),
+    /// Show how each topic's score was reached for one document.
+    Explain(cli::explain::ExplainArgs),
+    /// Precision and recall of `warn` against hand labels.
+    Eval(cli::eval::EvalArgs),
+}
+
+fn run() -> anyhow::Result<ExitCode> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Scan(a) => cli::scan::run(a),
+        Command::Check(a) => cli::check::run(a),
+        Command::Fix(a) => cli::fix::run(a),
+        Command::Lexicons(a) => cli::lexicons::run(a),
+        Command::Explain(a) => cli::explain::run(a),
+        Command::Eval(a) => cli::eval::run(a),
+    }
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(code) => code,
+        Err(err) => {
+            let broken_pipe = err.chain().any(|e| {
+                e.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            });
+            if broken_pipe {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("forewarn: {err:#}");
+            ExitCode::from(cli::EXIT_ERROR)
+        }
+    }
+}

@@ -1,0 +1,220 @@
+//! Stage 2, normalise: turns prose into the form every matcher searches (NFKC, lower case,
+//! straight quotes, single spaces, no invisible characters) and keeps, for every byte of
+//! that form, the offset of the original character it came from.
+
+use std::ops::Range;
+use unicode_normalization::{UnicodeNormalization, char::is_combining_mark};
+
+/// Normalised text with a map back to byte offsets of the original.
+#[derive(Debug, Clone, Default)]
+pub struct NormalizedText {
+    /// The normalised text that matchers search.
+    pub text: String,
+    /// For each byte of `text`, the original byte offset of the character it came from.
+    origin: Vec<u32>,
+    /// For each byte of `text`, the original byte offset just past that character.
+    origin_end: Vec<u32>,
+}
+
+/// What a single original character becomes in the normalised text.
+enum Mapped {
+    Drop,
+    Space,
+    Char(char),
+    Other,
+}
+
+fn classify(c: char) -> Mapped {
+    match c {
+        '\u{00AD}' | '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}'
+        | '\u{180E}' => Mapped::Drop,
+        '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '\u{00B4}'
+        | '\u{02BC}' => Mapped::Char('\''),
+        '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' => Mapped::Char('"'),
+        '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2015}'
+        | '\u{2212}' => Mapped::Char('-'),
+        c if c.is_whitespace() => Mapped::Space,
+        _ => Mapped::Other,
+    }
+}
+
+impl NormalizedText {
+    /// Normalises the whole of `original`.
+    pub fn new(original: &str) -> Self {
+        Self::from_ranges(original, std::iter::once(0..original.len()))
+    }
+
+    /// Normalises only the given byte ranges of `original` (prose, skipping markup), joined
+    /// by a single space so that no term matches across two ranges.
+    pub fn from_ranges(original: &str, ranges: impl IntoIterator<Item = Range<usize>>) -> Self {
+        let mut out = NormalizedText {
+            text: String::with_capacity(original.len()),
+            origin: Vec::with_capacity(original.len()),
+            origin_end: Vec::with_capacity(original.len()),
+        };
+        for range in ranges {
+            if !out.text.is_empty() {
+                out.push_space(range.start);
+            }
+            out.push_range(original, range);
+        }
+        out
+    }
+
+    fn push_space(&mut self, at: usize) {
+        if !self.text.ends_with(' ') {
+            self.push_str(" ", at, at);
+        }
+    }
+
+    fn push_str(&mut self, s: &str, start: usize, end: usize) {
+        self.text.push_str(s);
+        for _ in 0..s.len() {
+            self.origin.push(start as u32);
+            self.origin_end.push(end as u32);
+        }
+    }
+
+    fn push_range(&mut self, original: &str, range: Range<usize>) {
+        let base = range.start;
+        let slice = &original[range];
+        let mut chars = slice.char_indices().peekable();
+        let mut buf = String::new();
+        while let Some((i, c)) = chars.next() {
+            let start = base + i;
+            let combining_follows = chars
+                .peek()
+                .is_some_and(|&(_, n)| !n.is_ascii() && is_combining_mark(n));
+            if c.is_ascii() && !combining_follows {
+                if c.is_ascii_whitespace() {
+                    self.push_space(start);
+                } else {
+                    let lower = c.to_ascii_lowercase();
+                    self.text.push(lower);
+                    self.origin.push(start as u32);
+                    self.origin_end.push(start as u32 + 1);
+                }
+                continue;
+            }
+            match if c.is_ascii() {
+                Mapped::Other
+            } else {
+                classify(c)
+            } {
+                Mapped::Drop => {}
+                Mapped::Space => self.push_space(start),
+                Mapped::Char(m) => {
+                    self.push_str(m.encode_utf8(&mut [0; 4]), start, start + c.len_utf8())
+                }
+                Mapped::Other => {
+                    // A base character with its combining marks is normalised as one unit.
+                    let mut end = start + c.len_utf8();
+                    buf.clear();
+                    buf.push(c);
+                    while let Some(&(j, next)) = chars.peek() {
+                        if !is_combining_mark(next) {
+                            break;
+                        }
+                        buf.push(next);
+                        end = base + j + next.len_utf8();
+                        chars.next();
+                    }
+                    let folded: String = buf.nfkc().flat_map(char::to_lowercase).collect();
+                    if folded.chars().all(char::is_whitespace) {
+                        self.push_space(start);
+                    } else {
+                        self.push_str(&folded, start, end);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Maps a byte range of the normalised text back to the original text.
+    pub fn original_range(&self, range: Range<usize>) -> Range<usize> {
+        if range.is_empty() || range.start >= self.origin.len() {
+            let at = self.origin.get(range.start).copied().unwrap_or(0) as usize;
+            return at..at;
+        }
+        let end = range.end.min(self.origin.len());
+        self.origin[range.start] as usize..self.origin_end[end - 1] as usize
+    }
+
+    /// Original byte offset of the character behind normalised byte `at`.
+    pub fn original_offset(&self, at: usize) -> usize {
+        self.origin.get(at).copied().unwrap_or(0) as usize
+    }
+
+    /// Number of words (runs of non-space text) in the normalised text.
+    pub fn word_count(&self) -> usize {
+        self.text.split(' ').filter(|w| !w.is_empty()).count()
+    }
+}
+
+/// Normalises a short string (a term, a label) the same way as a document, without a map.
+pub fn normalize_str(s: &str) -> String {
+    NormalizedText::new(s).text.trim().to_string()
+}
+
+/// True for bytes that are part of a word: ASCII letters and digits, `_`, and any non-ASCII
+/// byte. A term only matches where the bytes either side of it are not word bytes.
+pub fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
+}
+
+/// True when `text[range]` starts and ends on word boundaries.
+pub fn on_word_boundaries(text: &[u8], range: &Range<usize>) -> bool {
+    let before = range.start == 0 || !is_word_byte(text[range.start - 1]);
+    let after = range.end >= text.len() || !is_word_byte(text[range.end]);
+    before && after
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_case_quotes_and_spaces() {
+        let n = NormalizedText::new("Lost  the\u{00A0}Baby\nat “home” — it’s");
+        assert_eq!(n.text, "lost the baby at \"home\" - it's");
+    }
+
+    #[test]
+    fn invisible_characters_do_not_split_words() {
+        let original = "a mis\u{200B}car\u{00AD}riage";
+        let n = NormalizedText::new(original);
+        assert_eq!(n.text, "a miscarriage");
+        let r = n.original_range(2..n.text.len());
+        assert_eq!(&original[r], "mis\u{200B}car\u{00AD}riage");
+    }
+
+    #[test]
+    fn offsets_map_back_through_multibyte_text() {
+        let original = "Ça va. ＳＴＩＬＬＢＯＲＮ baby";
+        let n = NormalizedText::new(original);
+        let at = n.text.find("stillborn").unwrap();
+        let r = n.original_range(at..at + "stillborn".len());
+        assert_eq!(&original[r], "ＳＴＩＬＬＢＯＲＮ");
+    }
+
+    #[test]
+    fn combining_marks_compose() {
+        let n = NormalizedText::new("cafe\u{0301} noir");
+        assert_eq!(n.text, "café noir");
+        let r = n.original_range(0..n.text.find(' ').unwrap());
+        assert_eq!(r, 0..6);
+    }
+
+    #[test]
+    fn ranges_are_joined_by_a_space() {
+        let n = NormalizedText::from_ranges("stillXXborn", [0..5, 7..11]);
+        assert_eq!(n.text, "still born");
+    }
+
+    #[test]
+    fn boundary_rule() {
+        let t = b"a miscarriages b";
+        assert!(on_word_boundaries(t, &(2..14)));
+        assert!(!on_word_boundaries(t, &(2..13)));
+    }
+}

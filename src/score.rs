@@ -1,0 +1,353 @@
+//! Stage 4, score: turns a topic's hits into a document-level verdict (`warn`, `mention`
+//! or nothing) from weights, repetition, position (headline and lead count more), the
+//! nearness of weak cues to strong ones and the document's length. Every number comes
+//! from the topic's `[score]` table.
+
+use crate::lexicon::Topic;
+use crate::matcher::{Hit, Role};
+use crate::normalize::NormalizedText;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::ops::Range;
+
+/// A topic's document-level verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// A passing reference.
+    Mention,
+    /// A subject of the piece: readers should be told before reading.
+    Warn,
+}
+
+impl Level {
+    /// The level as written in reports (`warn`, `mention`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Warn => "warn",
+            Level::Mention => "mention",
+        }
+    }
+}
+
+/// Where the headline and the paragraphs of a document are, in original byte offsets.
+#[derive(Debug, Clone, Default)]
+pub struct Layout {
+    /// The headline, if the document has one.
+    pub headline: Option<Range<usize>>,
+    /// Body paragraphs in order (the headline excluded).
+    pub paragraphs: Vec<Range<usize>>,
+}
+
+/// Where in the document a match sits, for its multiplier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Position {
+    /// In the headline.
+    Headline,
+    /// In the lead paragraphs.
+    Lead,
+    /// Anywhere else.
+    Body,
+}
+
+/// A match that counted towards a topic's score.
+#[derive(Debug, Clone)]
+pub struct CountedMatch {
+    /// Byte range in the normalised text.
+    pub normalized: Range<usize>,
+    /// Byte range in the original text.
+    pub range: Range<usize>,
+    /// Cue group index.
+    pub group: usize,
+    /// The group's weight.
+    pub weight: f64,
+    /// What the match added to the score (weight × position × repetition decay).
+    pub contribution: f64,
+    /// Where the match sits.
+    pub position: Position,
+    /// Whether the cue is weak.
+    pub weak: bool,
+}
+
+/// A match cancelled by an exclusion.
+#[derive(Debug, Clone)]
+pub struct ExcludedMatch {
+    /// Byte range in the original text of the cancelled cue.
+    pub range: Range<usize>,
+    /// Byte range in the original text of the exclusion that cancelled it.
+    pub by: Range<usize>,
+    /// Exclusion group index (for its reason).
+    pub group: usize,
+}
+
+/// One topic's verdict on one document, with its evidence.
+#[derive(Debug, Clone)]
+pub struct TopicVerdict {
+    /// Index of the topic in the lexicon set.
+    pub topic: usize,
+    /// `None` when the score is under the mention threshold.
+    pub level: Option<Level>,
+    /// The document score.
+    pub score: f64,
+    /// The warn threshold after length adjustment.
+    pub warn_threshold: f64,
+    /// The mention threshold.
+    pub mention_threshold: f64,
+    /// Matches that counted.
+    pub matches: Vec<CountedMatch>,
+    /// Matches cancelled by an exclusion.
+    pub excluded: Vec<ExcludedMatch>,
+    /// Weak cues that did not count because no strong cue was near.
+    pub unsupported_weak: usize,
+    /// Set when the level was capped at `mention` because this topic defers to another.
+    pub deferred_to: Option<String>,
+}
+
+/// Scores every topic that has hits. `positional` turns the headline and lead
+/// multipliers on (off when scoring isolated test sentences).
+pub fn score_topics(
+    topics: &[Topic],
+    hits: &[Hit],
+    text: &NormalizedText,
+    layout: &Layout,
+    positional: bool,
+) -> Vec<TopicVerdict> {
+    let words = text.word_count();
+    let mut by_topic: HashMap<usize, Vec<&Hit>> = HashMap::new();
+    for h in hits {
+        by_topic.entry(h.topic).or_default().push(h);
+    }
+    let mut verdicts: Vec<TopicVerdict> = by_topic
+        .into_iter()
+        .map(|(t, hits)| score_topic(t, &topics[t], &hits, text, layout, positional, words))
+        .collect();
+    verdicts.sort_by_key(|v| v.topic);
+    // A topic that defers to another one at warn is capped at mention.
+    let warned: Vec<&str> = verdicts
+        .iter()
+        .filter(|v| v.level == Some(Level::Warn))
+        .map(|v| topics[v.topic].id.as_str())
+        .collect::<Vec<_>>();
+    let warned: Vec<String> = warned.into_iter().map(String::from).collect();
+    for v in &mut verdicts {
+        if v.level == Some(Level::Warn)
+            && let Some(d) = topics[v.topic].defer_to.iter().find(|d| warned.contains(d))
+        {
+            v.level = Some(Level::Mention);
+            v.deferred_to = Some(d.clone());
+        }
+    }
+    verdicts
+}
+
+fn score_topic(
+    t: usize,
+    topic: &Topic,
+    hits: &[&Hit],
+    text: &NormalizedText,
+    layout: &Layout,
+    positional: bool,
+    words: usize,
+) -> TopicVerdict {
+    let cfg = &topic.score;
+    let exclusions: Vec<&Hit> = hits
+        .iter()
+        .copied()
+        .filter(|h| matches!(h.role, Role::Exclusion(_)))
+        .collect();
+    let mut excluded = Vec::new();
+    let mut cues: Vec<(&Hit, usize)> = Vec::new();
+    for h in hits {
+        let Role::Cue(g) = h.role else { continue };
+        match exclusions
+            .iter()
+            .find(|e| e.range.start < h.range.end && h.range.start < e.range.end)
+        {
+            Some(e) => {
+                let Role::Exclusion(eg) = e.role else {
+                    unreachable!()
+                };
+                excluded.push(ExcludedMatch {
+                    range: text.original_range(h.range.clone()),
+                    by: text.original_range(e.range.clone()),
+                    group: eg,
+                });
+            }
+            None => cues.push((h, g)),
+        }
+    }
+    // Overlapping cues of one topic: the longest span wins (then the heavier group).
+    cues.sort_by(|a, b| {
+        let len = |h: &Hit| h.range.end - h.range.start;
+        len(b.0)
+            .cmp(&len(a.0))
+            .then(topic.cues[b.1].weight.total_cmp(&topic.cues[a.1].weight))
+            .then(a.0.range.start.cmp(&b.0.range.start))
+    });
+    let mut kept: Vec<(&Hit, usize)> = Vec::new();
+    for c in cues {
+        if !kept
+            .iter()
+            .any(|k| k.0.range.start < c.0.range.end && c.0.range.start < k.0.range.end)
+        {
+            kept.push(c);
+        }
+    }
+    kept.sort_by_key(|c| c.0.range.start);
+    dedup_excluded(&mut excluded);
+
+    let lead_end = layout
+        .paragraphs
+        .get(
+            cfg.lead_paragraphs
+                .saturating_sub(1)
+                .min(layout.paragraphs.len().saturating_sub(1)),
+        )
+        .filter(|_| cfg.lead_paragraphs > 0)
+        .map(|p| p.end)
+        .unwrap_or(0);
+    let strong_at: Vec<usize> = kept
+        .iter()
+        .filter(|(_, g)| !topic.cues[*g].weak)
+        .map(|(h, _)| h.range.start)
+        .collect();
+    let mut seen: HashMap<&str, i32> = HashMap::new();
+    let mut matches = Vec::new();
+    let mut unsupported_weak = 0;
+    let mut score = 0.0;
+    for (h, g) in kept {
+        let group = &topic.cues[g];
+        if group.weak
+            && !strong_at
+                .iter()
+                .any(|&s| s.abs_diff(h.range.start) <= cfg.weak_window)
+        {
+            unsupported_weak += 1;
+            continue;
+        }
+        let range = text.original_range(h.range.clone());
+        let position = match &layout.headline {
+            Some(hl) if positional && hl.contains(&range.start) => Position::Headline,
+            _ if positional && range.start < lead_end => Position::Lead,
+            _ => Position::Body,
+        };
+        let multiplier = match position {
+            Position::Headline => cfg.headline,
+            Position::Lead => cfg.lead,
+            Position::Body => 1.0,
+        };
+        let n = seen.entry(&text.text[h.range.clone()]).or_insert(0);
+        let contribution = group.weight * multiplier * cfg.repeat_decay.powi(*n);
+        *n += 1;
+        score += contribution;
+        matches.push(CountedMatch {
+            normalized: h.range.clone(),
+            range,
+            group: g,
+            weight: group.weight,
+            contribution,
+            position,
+            weak: group.weak,
+        });
+    }
+    let length_factor = (words as f64 / cfg.length_reference as f64).sqrt().max(1.0);
+    let warn_threshold = cfg.warn * length_factor;
+    let level = if score >= warn_threshold {
+        Some(Level::Warn)
+    } else if score >= cfg.mention {
+        Some(Level::Mention)
+    } else {
+        None
+    };
+    TopicVerdict {
+        topic: t,
+        level,
+        score,
+        warn_threshold,
+        mention_threshold: cfg.mention,
+        matches,
+        excluded,
+        unsupported_weak,
+        deferred_to: None,
+    }
+}
+
+/// One cue cancelled by two overlapping exclusions is reported once.
+fn dedup_excluded(excluded: &mut Vec<ExcludedMatch>) {
+    excluded.sort_by_key(|e| (e.range.start, e.range.end));
+    excluded.dedup_by(|a, b| a.range == b.range);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lexicon::topic::parse_topic;
+    use crate::matcher::Matcher;
+
+    fn topic() -> Topic {
+        parse_topic(
+            "t.toml",
+            "id = \"t\"\nlabel = \"T\"\n[score]\nwarn = 6\nmention = 2\nweak_window = 20\n\
+             [[cues]]\nweight = 3\nterms = [\"miscarriage\", \"lost the baby\"]\n\
+             [[cues]]\nweight = 1\nweak = true\nterms = [\"baby\", \"pregnant\"]\n\
+             [[exclusions]]\nreason = \"legal\"\nterms = [\"miscarriage of justice\"]\n",
+        )
+        .unwrap()
+    }
+
+    fn verdict(text: &str, layout: &Layout, positional: bool) -> Option<TopicVerdict> {
+        let topics = vec![topic()];
+        let n = NormalizedText::new(text);
+        let hits = Matcher::new(&topics).find(&n);
+        score_topics(&topics, &hits, &n, layout, positional).pop()
+    }
+
+    #[test]
+    fn exclusions_cancel_overlapping_cues() {
+        let v = verdict("A miscarriage of justice.", &Layout::default(), false).unwrap();
+        assert_eq!(v.level, None);
+        assert_eq!(v.excluded.len(), 1);
+        assert!(v.matches.is_empty());
+    }
+
+    #[test]
+    fn longest_cue_wins_and_weak_cues_need_a_strong_one_nearby() {
+        let v = verdict("They lost the baby.", &Layout::default(), false).unwrap();
+        assert_eq!(
+            v.matches.len(),
+            1,
+            "'baby' inside 'lost the baby' does not count again"
+        );
+        assert_eq!(v.level, Some(Level::Mention));
+        let far = format!("pregnant {} miscarriage", "word ".repeat(20));
+        let v = verdict(&far, &Layout::default(), false).unwrap();
+        assert_eq!(v.unsupported_weak, 1);
+        assert_eq!(v.score, 3.0);
+    }
+
+    #[test]
+    fn repetition_decays_and_headline_counts_more() {
+        let v = verdict("miscarriage miscarriage", &Layout::default(), false).unwrap();
+        assert!((v.score - (3.0 + 3.0 * 0.8)).abs() < 1e-9);
+        let text = "Miscarriage\n\nbody text";
+        let layout = Layout {
+            headline: Some(0..11),
+            paragraphs: std::iter::once(13..22).collect(),
+        };
+        let v = verdict(text, &layout, true).unwrap();
+        assert_eq!(v.level, Some(Level::Warn));
+        assert_eq!(v.matches[0].position, Position::Headline);
+    }
+
+    #[test]
+    fn long_documents_need_more_to_warn() {
+        let text = format!(
+            "miscarriage miscarriage miscarriage {}",
+            "filler ".repeat(3200)
+        );
+        let v = verdict(&text, &Layout::default(), false).unwrap();
+        assert!(v.warn_threshold > 6.0 * 1.9);
+        assert_eq!(v.level, Some(Level::Mention));
+    }
+}
