@@ -41,7 +41,32 @@ pub struct Matcher {
     literals: Option<AhoCorasick>,
     literal_targets: Vec<Vec<Target>>,
     patterns: Vec<(regex::bytes::Regex, Target)>,
+    /// Prefix literals of the patterns: a pattern runs only on texts holding one of its
+    /// prefixes (one automaton pass instead of one pass per pattern).
+    triggers: Option<AhoCorasick>,
+    /// For each trigger literal, the patterns it enables.
+    trigger_patterns: Vec<Vec<usize>>,
+    /// Patterns with no usable prefix literal: always run.
+    always_run: Vec<usize>,
     literal_count: usize,
+}
+
+/// The prefix literals every match of `pattern` starts with, or `None` when the pattern
+/// has no finite, non-empty set of them.
+fn prefix_literals(pattern: &str) -> Option<Vec<Vec<u8>>> {
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    let hir = regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .build()
+        .parse(pattern)
+        .ok()?;
+    let seq = Extractor::new().kind(ExtractKind::Prefix).extract(&hir);
+    let literals = seq.literals()?;
+    if literals.is_empty() || literals.iter().any(|l| l.as_bytes().len() < 2) {
+        return None;
+    }
+    Some(literals.iter().map(|l| l.as_bytes().to_vec()).collect())
 }
 
 impl Matcher {
@@ -94,7 +119,7 @@ impl Matcher {
         let automaton = (!literals.is_empty()).then(|| {
             AhoCorasick::builder()
                 .match_kind(MatchKind::Standard)
-                .kind(Some(AhoCorasickKind::DFA))
+                .kind(Some(AhoCorasickKind::ContiguousNFA))
                 .build(&literals)
                 .or_else(|_| {
                     AhoCorasick::builder()
@@ -103,10 +128,38 @@ impl Matcher {
                 })
                 .expect("literal patterns always compile")
         });
+        let mut trigger_literals: Vec<Vec<u8>> = Vec::new();
+        let mut trigger_patterns: Vec<Vec<usize>> = Vec::new();
+        let mut trigger_index: HashMap<Vec<u8>, usize> = HashMap::new();
+        let mut always_run = Vec::new();
+        for (i, (regex, _)) in patterns.iter().enumerate() {
+            match prefix_literals(regex.as_str()) {
+                Some(prefixes) => {
+                    for p in prefixes {
+                        let at = *trigger_index.entry(p.clone()).or_insert_with(|| {
+                            trigger_literals.push(p);
+                            trigger_patterns.push(Vec::new());
+                            trigger_literals.len() - 1
+                        });
+                        trigger_patterns[at].push(i);
+                    }
+                }
+                None => always_run.push(i),
+            }
+        }
+        let triggers = (!trigger_literals.is_empty()).then(|| {
+            AhoCorasick::builder()
+                .match_kind(MatchKind::Standard)
+                .build(&trigger_literals)
+                .expect("literal patterns always compile")
+        });
         Matcher {
             literals: automaton,
             literal_targets,
             patterns,
+            triggers,
+            trigger_patterns,
+            always_run,
             literal_count,
         }
     }
@@ -140,7 +193,18 @@ impl Matcher {
                 }
             }
         }
-        for (regex, target) in &self.patterns {
+        let mut enabled = vec![false; self.patterns.len()];
+        for &i in &self.always_run {
+            enabled[i] = true;
+        }
+        if let Some(triggers) = &self.triggers {
+            for m in triggers.find_overlapping_iter(haystack) {
+                for &i in &self.trigger_patterns[m.pattern().as_usize()] {
+                    enabled[i] = true;
+                }
+            }
+        }
+        for ((regex, target), _) in self.patterns.iter().zip(&enabled).filter(|(_, on)| **on) {
             for m in regex.find_iter(haystack) {
                 let range = m.start()..m.end();
                 if !range.is_empty() && on_word_boundaries(haystack, &range) {
@@ -192,6 +256,22 @@ mod tests {
         assert!(found(&m, "IVFs and divf").is_empty());
         assert_eq!(found(&m, "They lost the baby."), vec!["lost the baby"]);
         assert!(found(&m, "they lost the babyish look").is_empty());
+    }
+
+    #[test]
+    fn patterns_run_only_when_their_prefix_is_present_and_still_match() {
+        let m = Matcher::new(&[topic(
+            "\"x\"",
+            "'(?:lost|losing) (?:the|a) baby', '(?:a|b)*z baby'",
+        )]);
+        assert_eq!(
+            m.always_run,
+            vec![1],
+            "a pattern that may start anywhere always runs"
+        );
+        assert_eq!(found(&m, "we lost a baby"), vec!["lost a baby"]);
+        assert_eq!(found(&m, "abz baby"), vec!["abz baby"]);
+        assert!(found(&m, "nothing here").is_empty());
     }
 
     #[test]

@@ -88,8 +88,11 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
         .map(|t| (t.id.clone(), Tally::default()))
         .collect();
     let mut mistakes = Vec::new();
+    let total = paths.len();
+    let jobs = Box::new(paths.into_iter().map(super::Job::Path));
     let counts = for_each_document(
-        &paths,
+        jobs,
+        Some(total),
         &args.common,
         |doc| engine.analyze(doc, &opts),
         |doc, report| {

@@ -22,7 +22,11 @@ pub struct ExplainArgs {
 pub fn run(args: ExplainArgs) -> Result<ExitCode> {
     let (engine, mut opts) = args.common.engine()?;
     opts.include_below_threshold = true;
-    let doc = Document::read(&args.path, args.common.input_format, args.common.max_bytes)
+    let format = args
+        .common
+        .input_format
+        .and_then(super::FormatArg::document_format);
+    let doc = Document::read(&args.path, format, args.common.max_bytes)
         .map_err(|e| anyhow!("{}: {e}", args.path))?;
     let report = engine.analyze(&doc, &opts);
     if args.common.format != Format::Human {

@@ -27,13 +27,19 @@ pub struct FixArgs {
 /// Runs `fix`.
 pub fn run(args: FixArgs) -> Result<ExitCode> {
     let (engine, opts) = args.common.engine()?;
+    if args.common.input.is_some() {
+        anyhow::bail!("fix rewrites files; it does not take --input");
+    }
     let paths = expand_paths(&args.paths, args.common.no_ignore);
+    let total = paths.len();
+    let jobs = Box::new(paths.clone().into_iter().map(super::Job::Path));
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut write_errors = 0;
     let mut changed = 0;
     let counts = for_each_document(
-        &paths,
+        jobs,
+        Some(total),
         &args.common,
         |doc| fixed_text(doc, &engine.analyze(doc, &opts)),
         |doc, fixed| {

@@ -11,6 +11,7 @@ pub mod scan;
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 use forewarn::engine::{AnalyzeOptions, Engine};
+use forewarn::input::records::{RecordError, RecordFields, RecordFormat, RecordReader};
 use forewarn::input::{DEFAULT_MAX_BYTES, Document, InputFormat};
 use forewarn::lexicon::LexiconSet;
 use forewarn::output::Format;
@@ -39,6 +40,26 @@ pub enum ColorChoice {
     Never,
 }
 
+/// Formats `--input-format` accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    /// Plain text.
+    Text,
+    /// A CSV batch file (with `--input`).
+    Csv,
+    /// A JSON Lines batch file (with `--input`).
+    Jsonl,
+}
+
+impl FormatArg {
+    fn document_format(self) -> Option<InputFormat> {
+        match self {
+            FormatArg::Text => Some(InputFormat::Text),
+            FormatArg::Csv | FormatArg::Jsonl => None,
+        }
+    }
+}
+
 /// Flags every document command takes.
 #[derive(Debug, Args, Clone)]
 pub struct CommonArgs {
@@ -54,9 +75,34 @@ pub struct CommonArgs {
     /// Extra lexicon directory or topic file; adds to or replaces the defaults (repeatable).
     #[arg(long = "lexicons", value_name = "DIR")]
     pub lexicons: Vec<PathBuf>,
-    /// Read every document as this format instead of guessing from its extension.
+    /// Read documents as this format instead of guessing from the extension; `csv` and
+    /// `jsonl` apply to `--input` batch files.
     #[arg(long, value_enum)]
-    pub input_format: Option<InputFormat>,
+    pub input_format: Option<FormatArg>,
+    /// A batch file of documents, one per CSV row or JSON Lines object (`-` for stdin).
+    #[arg(long, value_name = "FILE")]
+    pub input: Option<String>,
+    /// CSV column holding the record id.
+    #[arg(long, default_value = "id")]
+    pub id_column: String,
+    /// CSV column holding the text.
+    #[arg(long, default_value = "text")]
+    pub text_column: String,
+    /// CSV column holding the title (the headline).
+    #[arg(long)]
+    pub title_column: Option<String>,
+    /// JSON Lines field holding the record id.
+    #[arg(long, default_value = "id")]
+    pub id_field: String,
+    /// JSON Lines field holding the text.
+    #[arg(long, default_value = "text")]
+    pub text_field: String,
+    /// JSON Lines field holding the title (the headline).
+    #[arg(long)]
+    pub title_field: Option<String>,
+    /// Write the report to this file instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
     /// Skip documents larger than this many bytes.
     #[arg(long, default_value_t = DEFAULT_MAX_BYTES)]
     pub max_bytes: u64,
@@ -170,49 +216,106 @@ impl RunCounts {
     }
 }
 
-/// A document read and processed, or why it could not be read.
-type DocumentResult<T> = Result<(Document, T), forewarn::input::InputError>;
+/// One unit of work: a path to read, or a record already read from a batch file.
+pub enum Job {
+    /// A file path or `-`.
+    Path(String),
+    /// A document from a batch file, or why it could not be made.
+    Record(Result<Document, RecordError>),
+}
 
-/// Reads and processes each path with `work` on all cores, in chunks so memory stays
-/// bounded, and hands each result to `sink` in input order. Read errors are printed to
-/// stderr with their path and counted; the run goes on.
+impl CommonArgs {
+    /// The documents to process: the records of `--input`, else the expanded paths.
+    pub fn jobs(&self, paths: &[String]) -> Result<(Box<dyn Iterator<Item = Job>>, Option<usize>)> {
+        if let Some(input) = &self.input {
+            let format = match self.input_format {
+                Some(FormatArg::Csv) => RecordFormat::Csv,
+                Some(FormatArg::Jsonl) => RecordFormat::Jsonl,
+                _ => RecordFormat::from_name(input)
+                    .ok_or_else(|| anyhow::anyhow!("{input}: say --input-format csv or jsonl"))?,
+            };
+            let fields = match format {
+                RecordFormat::Csv => RecordFields {
+                    id: self.id_column.clone(),
+                    text: self.text_column.clone(),
+                    title: self.title_column.clone(),
+                },
+                RecordFormat::Jsonl => RecordFields {
+                    id: self.id_field.clone(),
+                    text: self.text_field.clone(),
+                    title: self.title_field.clone(),
+                },
+            };
+            let reader = RecordReader::open(input, format, fields, self.max_bytes)?;
+            return Ok((Box::new(reader.map(Job::Record)), None));
+        }
+        if matches!(self.input_format, Some(FormatArg::Csv | FormatArg::Jsonl)) {
+            anyhow::bail!("--input-format csv and jsonl apply to --input FILE");
+        }
+        let paths = expand_paths(paths, self.no_ignore);
+        let total = paths.len();
+        Ok((Box::new(paths.into_iter().map(Job::Path)), Some(total)))
+    }
+
+    /// Where reports go: `--output FILE` or stdout.
+    pub fn output(&self) -> Result<Box<dyn std::io::Write>> {
+        Ok(match &self.output {
+            Some(p) => Box::new(std::io::BufWriter::new(
+                std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?,
+            )),
+            None => Box::new(std::io::BufWriter::new(std::io::stdout())),
+        })
+    }
+}
+
+/// Processes every job with `work` on all cores, in chunks so memory stays bounded
+/// whatever the number of documents, and hands each result to `sink` in input order.
+/// Documents that cannot be read are reported on stderr with their path or record line
+/// and counted; the run goes on.
 pub fn for_each_document<T: Send>(
-    paths: &[String],
+    jobs: Box<dyn Iterator<Item = Job>>,
+    total: Option<usize>,
     common: &CommonArgs,
     work: impl Fn(&Document) -> T + Sync,
     mut sink: impl FnMut(&Document, T) -> Result<()>,
 ) -> Result<RunCounts> {
-    let chunk = (rayon::current_num_threads() * 8).max(8);
-    let progress = progress_bar(paths.len(), common.quiet);
+    let chunk_size = (rayon::current_num_threads() * 16).max(16);
+    let progress = progress_bar(total, common.quiet);
+    let format = common.input_format.and_then(FormatArg::document_format);
     let mut counts = RunCounts::default();
-    for group in paths.chunks(chunk) {
-        let results: Vec<(String, DocumentResult<T>)> = group
-            .par_iter()
-            .map(|p| {
-                let r = Document::read(p, common.input_format, common.max_bytes).map(|doc| {
-                    let out = work(&doc);
-                    (doc, out)
-                });
-                (p.clone(), r)
+    let mut jobs = jobs.peekable();
+    let mut bytes = 0u64;
+    while jobs.peek().is_some() {
+        let chunk: Vec<Job> = jobs.by_ref().take(chunk_size).collect();
+        let results: Vec<Result<(Document, T), String>> = chunk
+            .into_par_iter()
+            .map(|job| {
+                let doc = match job {
+                    Job::Path(p) => Document::read(&p, format, common.max_bytes)
+                        .map_err(|e| format!("{p}: {e}"))?,
+                    Job::Record(r) => r.map_err(|e| e.to_string())?,
+                };
+                let out = work(&doc);
+                Ok((doc, out))
             })
             .collect();
-        for (path, r) in results {
+        for r in results {
+            if let Some(pb) = &progress {
+                pb.inc(1);
+            }
             match r {
                 Ok((doc, out)) => {
                     counts.processed += 1;
+                    bytes += doc.text.len() as u64;
                     if let Some(pb) = &progress {
-                        pb.inc_length(0);
-                        pb.inc(1);
-                        pb.set_message(format!("{:.1} MB", doc.text.len() as f64 / 1e6));
+                        let secs = pb.elapsed().as_secs_f64().max(1e-3);
+                        pb.set_message(format!("{:.1} MB/s", bytes as f64 / 1e6 / secs));
                     }
                     sink(&doc, out)?;
                 }
                 Err(e) => {
                     counts.errors += 1;
-                    if let Some(pb) = &progress {
-                        pb.inc(1);
-                    }
-                    let line = format!("forewarn: {path}: {e}");
+                    let line = format!("forewarn: {e}");
                     match &progress {
                         Some(pb) => pb.println(line),
                         None => eprintln!("{line}"),
@@ -228,16 +331,23 @@ pub fn for_each_document<T: Send>(
 }
 
 /// A progress bar on stderr for long runs, only when stderr is a terminal.
-fn progress_bar(total: usize, quiet: bool) -> Option<indicatif::ProgressBar> {
-    if quiet || total < 20 || !std::io::stderr().is_terminal() {
+fn progress_bar(total: Option<usize>, quiet: bool) -> Option<indicatif::ProgressBar> {
+    if quiet || total.is_some_and(|t| t < 20) || !std::io::stderr().is_terminal() {
         return None;
     }
-    let pb = indicatif::ProgressBar::new(total as u64);
+    let (pb, template) = match total {
+        Some(t) => (
+            indicatif::ProgressBar::new(t as u64),
+            "{bar:30} {pos}/{len} documents  {msg}  eta {eta}",
+        ),
+        None => (
+            indicatif::ProgressBar::new_spinner(),
+            "{spinner} {pos} documents  {msg}",
+        ),
+    };
     pb.set_style(
-        indicatif::ProgressStyle::with_template(
-            "{bar:30} {pos}/{len} documents  {per_sec}  eta {eta}",
-        )
-        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        indicatif::ProgressStyle::with_template(template)
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     Some(pb)
 }

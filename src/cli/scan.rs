@@ -2,7 +2,7 @@
 //! evidence, the suggested warning and the suggested support lines. `-` or no path reads
 //! stdin; directories are walked. Exit 0, 2 on error, 3 when some documents failed.
 
-use super::{CommonArgs, expand_paths, for_each_document};
+use super::{CommonArgs, for_each_document};
 use anyhow::Result;
 use clap::Args;
 use forewarn::output::{Mode, Summary, printer};
@@ -37,14 +37,14 @@ pub fn run_mode(paths: &[String], common: &CommonArgs, mode: Mode) -> Result<Exi
             engine.lexicons.templates_for(None).fallback_note
         );
     }
-    let paths = expand_paths(paths, common.no_ignore);
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    let (jobs, total) = common.jobs(paths)?;
+    let mut out = common.output()?;
     let mut printer = printer(common.format, mode, common.color());
     printer.begin(&mut out)?;
     let mut summary = Summary::default();
     let counts = for_each_document(
-        &paths,
+        jobs,
+        total,
         common,
         |doc| engine.analyze(doc, &opts),
         |_, report| {

@@ -2,6 +2,7 @@
 //! what is not text, and finds its prose, headline and paragraphs as byte ranges of the
 //! original.
 
+pub mod records;
 pub mod text;
 
 use crate::score::Layout;
