@@ -8,7 +8,8 @@ use crate::lexicon::LexiconSet;
 use crate::matcher::Matcher;
 use crate::normalize::NormalizedText;
 use crate::report::{
-    DocumentReport, ExcludedReport, MatchReport, Missing, StaleNumber, SupportReport, TopicReport,
+    DocumentReport, ExcludedReport, MatchReport, Missing, StaleNumber, SupportReport,
+    SuppressedTopic, TopicReport,
 };
 use crate::score::{Level, TopicVerdict, score_topics};
 use crate::support::{INTERNATIONAL, LineStatus, NumberSighting, SupportLine};
@@ -24,6 +25,8 @@ pub struct AnalyzeOptions {
     pub region: Option<String>,
     /// Also report topics below the mention threshold (for `explain`).
     pub include_below_threshold: bool,
+    /// The lowest level that needs a warning and support line (`warn` unless configured).
+    pub require: Option<Level>,
 }
 
 /// Compiled lexicons, ready to analyse documents.
@@ -42,6 +45,8 @@ pub struct Notice {
     pub range: Range<usize>,
     /// Indexes of the topics it names.
     pub covers: Vec<usize>,
+    /// True for a front-matter `content_warnings` entry rather than text in the body.
+    pub declared: bool,
 }
 
 impl Engine {
@@ -91,10 +96,10 @@ impl Engine {
     /// Existing content warnings among the headline and first paragraphs of `doc`.
     pub fn find_notices(&self, doc: &Document) -> Vec<Notice> {
         let candidates = doc
-            .layout
+            .layout()
             .headline
             .iter()
-            .chain(doc.layout.paragraphs.iter().take(NOTICE_PARAGRAPHS));
+            .chain(doc.layout().paragraphs.iter().take(NOTICE_PARAGRAPHS));
         let mut notices = Vec::new();
         // A warning written from this run's own templates is always recognised, so that
         // `fix` never inserts twice even with a house-style template.
@@ -127,6 +132,7 @@ impl Engine {
             notices.push(Notice {
                 range: range.clone(),
                 covers,
+                declared: false,
             });
         }
         notices
@@ -136,11 +142,42 @@ impl Engine {
     pub fn analyze(&self, doc: &Document, opts: &AnalyzeOptions) -> DocumentReport {
         let topics = &self.lexicons.topics;
         let directory = &self.lexicons.support;
-        let region = opts.region.as_deref();
-        let normalized = NormalizedText::from_ranges(&doc.text, doc.prose.iter().cloned());
-        let hits = self.matcher.find(&normalized);
-        let verdicts = score_topics(topics, &hits, &normalized, &doc.layout, true);
-        let notices = self.find_notices(doc);
+        let front = doc.structure.front_matter.as_ref();
+        // A region set in front matter applies when none was given on the command line.
+        let front_region = front
+            .and_then(|f| f.region.as_deref())
+            .and_then(|r| self.resolve_region(r).ok());
+        let region_owned = opts.region.clone().or(front_region);
+        let region = region_owned.as_deref();
+        let normalized =
+            NormalizedText::from_ranges(&doc.text, doc.structure.prose.iter().cloned());
+        let all_hits = self.matcher.find(&normalized);
+        let (verdicts, suppressed) = self.score_with_directives(doc, &normalized, all_hits);
+        let mut notices = self.find_notices(doc);
+        let mut declared_not_found = Vec::new();
+        if let Some(declared) = front.and_then(|f| f.content_warnings.as_ref()) {
+            for value in declared {
+                let n = NormalizedText::new(value);
+                let hits = self.matcher.find(&n);
+                let covers: Vec<usize> = (0..topics.len())
+                    .filter(|&t| {
+                        topics[t].id == value.trim()
+                            || compose::notice_covers(t, &topics[t], &n, &hits)
+                    })
+                    .collect();
+                if !verdicts
+                    .iter()
+                    .any(|v| v.level.is_some() && covers.contains(&v.topic))
+                {
+                    declared_not_found.push(value.clone());
+                }
+                notices.push(Notice {
+                    range: 0..0,
+                    covers,
+                    declared: true,
+                });
+            }
+        }
         let sightings = directory.find_in(&doc.text, &normalized);
         let lines = LineIndex::new(&doc.text);
 
@@ -161,10 +198,13 @@ impl Engine {
                     warn_threshold: round2(v.warn_threshold),
                     mention_threshold: round2(v.mention_threshold),
                     warned: notices.iter().any(|n| n.covers.contains(&v.topic)),
-                    supported: sightings.iter().any(|s| {
-                        let row = &directory.lines[s.row];
-                        row.serves(&topic.id) || row.is_general()
-                    }),
+                    supported: notices
+                        .iter()
+                        .any(|n| n.declared && n.covers.contains(&v.topic))
+                        || sightings.iter().any(|s| {
+                            let row = &directory.lines[s.row];
+                            row.serves(&topic.id) || row.is_general()
+                        }),
                     deferred_to: v.deferred_to.clone(),
                     matches: v
                         .matches
@@ -224,17 +264,73 @@ impl Engine {
         DocumentReport {
             path: doc.path.clone(),
             id: doc.id.clone(),
-            region: opts.region.clone(),
+            region: region_owned.clone(),
             region_note: region.is_none().then(|| templates.fallback_note.clone()),
             topics: reports.clone(),
             warning,
             support,
             support_text,
-            has_warning: !notices.is_empty(),
+            has_warning: notices.iter().any(|n| !n.declared),
             has_support: !sightings.is_empty(),
             missing,
             stale_numbers,
+            suppressed,
+            declared_not_found,
         }
+    }
+
+    /// Scores `hits`, leaving out those silenced by the document's inline directives, and
+    /// says which topics the directives lowered.
+    fn score_with_directives(
+        &self,
+        doc: &Document,
+        normalized: &NormalizedText,
+        hits: Vec<crate::matcher::Hit>,
+    ) -> (Vec<TopicVerdict>, Vec<SuppressedTopic>) {
+        let topics = &self.lexicons.topics;
+        let s = &doc.structure;
+        let score = |hits: &[crate::matcher::Hit]| {
+            score_topics(topics, hits, normalized, doc.layout(), true)
+        };
+        if s.ignored_topics.is_empty() && s.disabled.is_empty() {
+            return (score(&hits), Vec::new());
+        }
+        let before = score(&hits);
+        let ignored =
+            |h: &crate::matcher::Hit| s.ignored_topics.iter().any(|t| *t == topics[h.topic].id);
+        let disabled = |h: &crate::matcher::Hit| {
+            let at = normalized.original_offset(h.range.start);
+            s.disabled.iter().any(|d| d.contains(&at))
+        };
+        let kept: Vec<_> = hits
+            .iter()
+            .filter(|h| !ignored(h) && !disabled(h))
+            .cloned()
+            .collect();
+        let after = score(&kept);
+        let mut suppressed = Vec::new();
+        for b in &before {
+            let Some(level) = b.level else { continue };
+            let now = after
+                .iter()
+                .find(|a| a.topic == b.topic)
+                .and_then(|a| a.level);
+            if now < Some(level) {
+                let id = topics[b.topic].id.clone();
+                let directive = if s.ignored_topics.contains(&id) {
+                    "forewarn-ignore"
+                } else {
+                    "forewarn-disable"
+                };
+                suppressed.push(SuppressedTopic {
+                    id,
+                    level,
+                    now,
+                    directive: directive.to_string(),
+                });
+            }
+        }
+        (after, suppressed)
     }
 
     /// The warning sentence, the support lines and the support insert for `topics`.

@@ -7,6 +7,7 @@
 #![warn(missing_docs, clippy::print_stdout, clippy::print_stderr)]
 
 pub mod compose;
+pub mod config;
 pub mod engine;
 pub mod input;
 pub mod lexicon;

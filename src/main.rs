@@ -28,6 +28,8 @@ enum Command {
     Explain(cli::explain::ExplainArgs),
     /// Precision and recall of `warn` against hand labels.
     Eval(cli::eval::EvalArgs),
+    /// Print the effective configuration.
+    Config(cli::config::ConfigArgs),
 }
 
 fn run() -> anyhow::Result<ExitCode> {
@@ -39,6 +41,7 @@ fn run() -> anyhow::Result<ExitCode> {
         Command::Lexicons(a) => cli::lexicons::run(a),
         Command::Explain(a) => cli::explain::run(a),
         Command::Eval(a) => cli::eval::run(a),
+        Command::Config(a) => cli::config::run(a),
     }
 }
 

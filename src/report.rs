@@ -37,6 +37,27 @@ pub struct DocumentReport {
     /// Directory numbers in the document that are retired or serve another region.
     #[serde(default)]
     pub stale_numbers: Vec<StaleNumber>,
+    /// Findings silenced by inline directives (`forewarn-ignore`, `forewarn-disable`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub suppressed: Vec<SuppressedTopic>,
+    /// Front-matter `content_warnings` entries that name no topic found in the text (a
+    /// note, never a failure).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub declared_not_found: Vec<String>,
+}
+
+/// A topic whose level was lowered or removed by an inline directive.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SuppressedTopic {
+    /// Topic id.
+    pub id: String,
+    /// The level it would have had.
+    pub level: Level,
+    /// The level it has after suppression (`null`: none).
+    pub now: Option<Level>,
+    /// `forewarn-ignore` or `forewarn-disable`.
+    pub directive: String,
 }
 
 /// `warn` topics a document does not yet cover.

@@ -3,69 +3,168 @@
 //! atomically (temp file in the same directory, fsync, permissions kept, rename) unless it
 //! changed on disk since it was read.
 
-use crate::input::Document;
+use crate::input::{Document, InputFormat};
 use crate::report::DocumentReport;
 use std::io::Write;
 use std::path::Path;
 
-/// The new text of `doc` with what `report` says is missing inserted, or `None` when
-/// nothing is missing.
+/// Marks the warning forewarn inserted in Markdown, so a re-run replaces it.
+pub const MARKDOWN_WARNING_MARKER: &str = "<!-- forewarn:warning -->";
+/// Marks the support insert forewarn inserted in Markdown.
+pub const MARKDOWN_SUPPORT_MARKER: &str = "<!-- forewarn:support -->";
+/// Opening of the warning paragraph forewarn inserts in HTML.
+pub const HTML_WARNING_OPEN: &str = "<p class=\"content-warning\">";
+/// Opening of the support paragraph forewarn inserts in HTML.
+pub const HTML_SUPPORT_OPEN: &str = "<p class=\"support-line\">";
+
+/// One change to make: replace `range` of the original with `text`.
+struct Edit {
+    range: std::ops::Range<usize>,
+    text: String,
+}
+
+/// The new text of `doc` with what `report` says is missing inserted (or, where forewarn
+/// inserted a marked block before, replaced), or `None` when nothing is missing. Every
+/// other byte is kept; line endings follow the document's own.
 pub fn fixed_text(doc: &Document, report: &DocumentReport) -> Option<String> {
-    let warning = report.missing.warning_text.as_deref();
-    let support = report.missing.support_text.as_deref();
-    if warning.is_none() && support.is_none() {
+    let warning_missing = !report.missing.warning.is_empty();
+    let support_missing = !report.missing.support.is_empty();
+    if !warning_missing && !support_missing {
         return None;
     }
     let text = &doc.text;
     let eol = if text.contains("\r\n") { "\r\n" } else { "\n" };
+    let s = &doc.structure;
+    let mut edits = Vec::new();
+    if warning_missing {
+        let all = report.warning.as_deref().unwrap_or_default();
+        let only_missing = report.missing.warning_text.as_deref().unwrap_or(all);
+        edits.push(match doc.format {
+            InputFormat::Text => insert_block(text, s.warning_at, only_missing, eol),
+            InputFormat::Markdown => replace_marked_line(text, MARKDOWN_WARNING_MARKER, all)
+                .unwrap_or_else(|| {
+                    insert_block(
+                        text,
+                        s.warning_at,
+                        &format!("{MARKDOWN_WARNING_MARKER}{eol}{only_missing}"),
+                        eol,
+                    )
+                }),
+            InputFormat::Html => replace_html_paragraph(text, HTML_WARNING_OPEN, all)
+                .unwrap_or_else(|| Edit {
+                    range: s.warning_at..s.warning_at,
+                    text: format!("{eol}{HTML_WARNING_OPEN}{}</p>", escape_html(only_missing)),
+                }),
+        });
+    }
+    if support_missing {
+        let all = report.support_text.as_deref().unwrap_or_default();
+        let only_missing = report.missing.support_text.as_deref().unwrap_or(all);
+        edits.push(match doc.format {
+            InputFormat::Text => append_block(text, s.support_at, only_missing, eol),
+            InputFormat::Markdown => replace_marked_line(text, MARKDOWN_SUPPORT_MARKER, all)
+                .unwrap_or_else(|| {
+                    append_block(
+                        text,
+                        s.support_at,
+                        &format!("{MARKDOWN_SUPPORT_MARKER}{eol}{only_missing}"),
+                        eol,
+                    )
+                }),
+            InputFormat::Html => replace_html_paragraph(text, HTML_SUPPORT_OPEN, all)
+                .unwrap_or_else(|| Edit {
+                    range: s.support_at..s.support_at,
+                    text: format!("{HTML_SUPPORT_OPEN}{}</p>{eol}", escape_html(only_missing)),
+                }),
+        });
+    }
+    edits.sort_by_key(|e| e.range.start);
     let mut out = String::with_capacity(text.len() + 512);
-    let mut rest_from = 0;
-    if let Some(w) = warning {
-        let at = warning_position(doc);
-        out.push_str(&text[..at]);
-        if at == 0 {
-            out.push_str(w);
-            out.push_str(eol);
-            out.push_str(eol);
-        } else if text[..at].ends_with('\n') {
-            out.push_str(eol);
-            out.push_str(w);
-            out.push_str(eol);
-        } else {
-            out.push_str(eol);
-            out.push_str(eol);
-            out.push_str(w);
-            if at < text.len() {
-                out.push_str(eol);
-            }
+    let mut at = 0;
+    for e in edits {
+        if e.range.start < at {
+            continue; // overlapping edits cannot happen; never corrupt the text if they do
         }
-        rest_from = at;
+        out.push_str(&text[at..e.range.start]);
+        out.push_str(&e.text);
+        at = e.range.end;
     }
-    out.push_str(&text[rest_from..]);
-    if let Some(s) = support {
-        if out.ends_with('\n') {
-            out.push_str(eol);
-            out.push_str(s);
-            out.push_str(eol);
-        } else {
-            out.push_str(eol);
-            out.push_str(eol);
-            out.push_str(s);
-        }
-    }
-    Some(out)
+    out.push_str(&text[at..]);
+    (out != *text).then_some(out)
 }
 
-/// Byte offset just past the headline's line (its line ending included), or 0 when the
-/// document has no headline.
-fn warning_position(doc: &Document) -> usize {
-    match &doc.layout.headline {
-        Some(h) => match doc.text[h.end..].find('\n') {
-            Some(nl) => h.end + nl + 1,
-            None => doc.text.len(),
-        },
-        None => 0,
+/// Inserts `block` as its own paragraph at `at` (a line start, or the end of the text).
+fn insert_block(text: &str, at: usize, block: &str, eol: &str) -> Edit {
+    let before_ends_line = at == 0 || text[..at].ends_with('\n');
+    let after = &text[at..];
+    let mut s = String::new();
+    if at > 0 {
+        s.push_str(eol);
+        if !before_ends_line {
+            s.push_str(eol);
+        }
     }
+    s.push_str(block);
+    if at == 0 {
+        s.push_str(eol);
+        s.push_str(eol);
+    } else if !after.is_empty() {
+        s.push_str(eol);
+        if !(after.starts_with('\n') || after.starts_with("\r\n")) {
+            s.push_str(eol);
+        }
+    }
+    Edit {
+        range: at..at,
+        text: s,
+    }
+}
+
+/// Appends `block` as the last paragraph (at `at`, normally the end of the text).
+fn append_block(text: &str, at: usize, block: &str, eol: &str) -> Edit {
+    let s = if text[..at].ends_with('\n') {
+        format!("{eol}{block}{eol}")
+    } else {
+        format!("{eol}{eol}{block}")
+    };
+    Edit {
+        range: at..at,
+        text: s,
+    }
+}
+
+/// Replaces the line after a Markdown marker comment with `line`.
+fn replace_marked_line(text: &str, marker: &str, line: &str) -> Option<Edit> {
+    let at = text.find(marker)?;
+    let line_start = at + marker.len() + text[at + marker.len()..].find('\n')? + 1;
+    let rest = &text[line_start..];
+    let line_len = rest.find('\n').map_or(rest.len(), |n| n);
+    let line_len = if rest[..line_len].ends_with('\r') {
+        line_len - 1
+    } else {
+        line_len
+    };
+    Some(Edit {
+        range: line_start..line_start + line_len,
+        text: line.to_string(),
+    })
+}
+
+/// Replaces the contents of the HTML paragraph opened by `open` with `content`.
+fn replace_html_paragraph(text: &str, open: &str, content: &str) -> Option<Edit> {
+    let start = text.find(open)? + open.len();
+    let end = start + text[start..].find("</p>")?;
+    Some(Edit {
+        range: start..end,
+        text: escape_html(content),
+    })
+}
+
+/// Escapes text for HTML content.
+fn escape_html(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// Why a fix could not be written.
@@ -115,4 +214,86 @@ pub fn unified_diff(path: &str, old: &str, new: &str) -> String {
             &format!("b/{}", path.trim_start_matches('/')),
         )
         .to_string()
+}
+
+/// The new text of a Markdown `doc` with the `warn` topic ids of `report` written to the
+/// front-matter `content_warnings` list (created, or the key replaced), or `None` when the
+/// list already names them all.
+pub fn fixed_front_matter(doc: &Document, report: &DocumentReport) -> Option<String> {
+    if report.missing.warning.is_empty() {
+        return None;
+    }
+    let text = &doc.text;
+    let eol = if text.contains("\r\n") { "\r\n" } else { "\n" };
+    let fm = doc.structure.front_matter.as_ref();
+    let mut ids: Vec<String> = fm
+        .and_then(|f| f.content_warnings.clone())
+        .unwrap_or_default();
+    for id in &report.missing.warning {
+        if !ids.contains(id) {
+            ids.push(id.clone());
+        }
+    }
+    let toml = fm.is_some_and(|f| f.toml);
+    let list = ids
+        .iter()
+        .map(|i| format!("\"{i}\""))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let line = if toml {
+        format!("content_warnings = [{list}]")
+    } else {
+        format!("content_warnings: [{list}]")
+    };
+    let Some(fm) = fm else {
+        return Some(format!("---{eol}{line}{eol}---{eol}{text}"));
+    };
+    // Find the key's line (and, in YAML, the block list under it) inside the front matter.
+    let block = &text[fm.range.clone()];
+    let mut offset = fm.range.start;
+    let mut key: Option<std::ops::Range<usize>> = None;
+    let mut lines = block.split_inclusive('\n').peekable();
+    let first_len = lines.next().map_or(0, str::len);
+    offset += first_len;
+    while let Some(l) = lines.next() {
+        let start = offset;
+        offset += l.len();
+        if l.starts_with("content_warnings") {
+            let mut end = start + l.trim_end_matches(['\n', '\r']).len();
+            while let Some(next) = lines.peek() {
+                if next.trim_start().starts_with("- ") && next.starts_with(' ')
+                    || next.starts_with("- ")
+                {
+                    end = offset + next.trim_end_matches(['\n', '\r']).len();
+                    offset += next.len();
+                    lines.next();
+                } else {
+                    break;
+                }
+            }
+            key = Some(start..end);
+            break;
+        }
+    }
+    let mut out = String::with_capacity(text.len() + line.len() + 2);
+    match key {
+        Some(r) => {
+            out.push_str(&text[..r.start]);
+            out.push_str(&line);
+            out.push_str(&text[r.end..]);
+        }
+        None => {
+            // Before the closing delimiter line.
+            let closing = fm.range.start
+                + block
+                    .trim_end_matches(['\n', '\r'])
+                    .rfind('\n')
+                    .map_or(0, |n| n + 1);
+            out.push_str(&text[..closing]);
+            out.push_str(&line);
+            out.push_str(eol);
+            out.push_str(&text[closing..]);
+        }
+    }
+    Some(out)
 }

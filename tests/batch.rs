@@ -94,7 +94,11 @@ fn csv_in_csv_out_keeps_ids_and_order_and_reports_bad_rows() {
     );
     for (id, warn) in &got {
         let i: usize = id[1..].parse().unwrap();
-        assert_eq!(warn == "pregnancy-loss", i.is_multiple_of(7), "{id}: {warn}");
+        assert_eq!(
+            warn == "pregnancy-loss",
+            i.is_multiple_of(7),
+            "{id}: {warn}"
+        );
     }
 }
 

@@ -34,7 +34,7 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     println!("{}", report.path);
-    if let Some(h) = &doc.layout.headline {
+    if let Some(h) = &doc.layout().headline {
         println!("headline: {:?}", &doc.text[h.clone()]);
     }
     println!(

@@ -6,7 +6,7 @@
 use super::{CommonArgs, expand_paths, for_each_document};
 use anyhow::Result;
 use clap::Args;
-use forewarn::rewrite::{fixed_text, unified_diff, write_atomic};
+use forewarn::rewrite::{fixed_front_matter, fixed_text, unified_diff, write_atomic};
 use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
@@ -19,6 +19,10 @@ pub struct FixArgs {
     /// Print a unified diff of what would change instead of writing.
     #[arg(long)]
     pub diff: bool,
+    /// In Markdown, write the detected topic ids to the front-matter `content_warnings`
+    /// list instead of inserting prose.
+    #[arg(long)]
+    pub front_matter: bool,
     /// Shared flags.
     #[command(flatten)]
     pub common: CommonArgs,
@@ -30,18 +34,24 @@ pub fn run(args: FixArgs) -> Result<ExitCode> {
     if args.common.input.is_some() {
         anyhow::bail!("fix rewrites files; it does not take --input");
     }
+    let (jobs, total) = args.common.jobs(&args.paths)?;
     let paths = expand_paths(&args.paths, args.common.no_ignore);
-    let total = paths.len();
-    let jobs = Box::new(paths.clone().into_iter().map(super::Job::Path));
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut write_errors = 0;
     let mut changed = 0;
     let counts = for_each_document(
         jobs,
-        Some(total),
+        total,
         &args.common,
-        |doc| fixed_text(doc, &engine.analyze(doc, &opts)),
+        |doc| {
+            let report = engine.analyze(doc, &opts);
+            if args.front_matter && doc.format == forewarn::input::InputFormat::Markdown {
+                fixed_front_matter(doc, &report)
+            } else {
+                fixed_text(doc, &report)
+            }
+        },
         |doc, fixed| {
             if doc.path == "-" {
                 out.write_all(fixed.as_deref().unwrap_or(&doc.text).as_bytes())?;

@@ -2,6 +2,7 @@
 //! loading the engine, expanding paths, and running documents in parallel in input order.
 
 pub mod check;
+pub mod config;
 pub mod eval;
 pub mod explain;
 pub mod fix;
@@ -10,6 +11,7 @@ pub mod scan;
 
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
+use forewarn::config::Config;
 use forewarn::engine::{AnalyzeOptions, Engine};
 use forewarn::input::records::{RecordError, RecordFields, RecordFormat, RecordReader};
 use forewarn::input::{DEFAULT_MAX_BYTES, Document, InputFormat};
@@ -115,6 +117,12 @@ pub struct CommonArgs {
     /// Search directories without honouring .gitignore and .ignore files.
     #[arg(long)]
     pub no_ignore: bool,
+    /// Read this configuration file (after any forewarn.toml found from the working directory).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Do not look for forewarn.toml or .forewarn.toml.
+    #[arg(long)]
+    pub no_config: bool,
 }
 
 impl CommonArgs {
@@ -130,7 +138,31 @@ impl CommonArgs {
         }
     }
 
-    /// Loads the lexicons and compiles the engine; sets the thread count.
+    /// The effective configuration: discovered file < `--config` < flags.
+    pub fn effective_config(&self) -> Result<Config> {
+        let mut config = Config::default();
+        if !self.no_config
+            && let Some(found) =
+                Config::discover(&std::env::current_dir().context("reading the working directory")?)
+        {
+            config = Config::read(&found)?;
+        }
+        if let Some(path) = &self.config {
+            config = Config::read(path)?.or(config);
+        }
+        let flags = Config {
+            region: self.region.clone(),
+            lexicons: (!self.lexicons.is_empty()).then(|| {
+                let mut all = config.lexicons.clone().unwrap_or_default();
+                all.extend(self.lexicons.iter().cloned());
+                all
+            }),
+            ..Config::default()
+        };
+        Ok(flags.or(config))
+    }
+
+    /// Loads the configuration and lexicons and compiles the engine; sets the thread count.
     pub fn engine(&self) -> Result<(Engine, AnalyzeOptions)> {
         if let Some(n) = self.threads {
             // Only the first call in a process takes effect, which is the one that matters.
@@ -138,19 +170,33 @@ impl CommonArgs {
                 .num_threads(n.max(1))
                 .build_global();
         }
-        let lexicons = LexiconSet::load(&self.lexicons).context("loading lexicons")?;
+        let config = self.effective_config()?;
+        let mut lexicons = LexiconSet::load(config.lexicons.as_deref().unwrap_or_default())
+            .context("loading lexicons")?;
+        config.apply(&mut lexicons).map_err(anyhow::Error::msg)?;
         let engine = Engine::new(lexicons);
-        let region = match &self.region {
+        let region = match &config.region {
             Some(r) => Some(engine.resolve_region(r).map_err(anyhow::Error::msg)?),
             None => None,
         };
-        Ok((
-            engine,
-            AnalyzeOptions {
-                region,
-                include_below_threshold: false,
-            },
-        ))
+        let opts = AnalyzeOptions {
+            region,
+            include_below_threshold: false,
+            require: config.fail_level,
+        };
+        Ok((engine, opts))
+    }
+
+    /// The paths to leave out, from the configuration's `exclude` globs.
+    pub fn excludes(&self) -> Result<globset::GlobSet> {
+        let mut builder = globset::GlobSetBuilder::new();
+        for pattern in self.effective_config()?.exclude.unwrap_or_default() {
+            builder.add(
+                globset::Glob::new(&pattern)
+                    .with_context(|| format!("exclude pattern {pattern:?}"))?,
+            );
+        }
+        Ok(builder.build()?)
     }
 }
 
@@ -221,7 +267,7 @@ pub enum Job {
     /// A file path or `-`.
     Path(String),
     /// A document from a batch file, or why it could not be made.
-    Record(Result<Document, RecordError>),
+    Record(Box<Result<Document, RecordError>>),
 }
 
 impl CommonArgs {
@@ -247,12 +293,16 @@ impl CommonArgs {
                 },
             };
             let reader = RecordReader::open(input, format, fields, self.max_bytes)?;
-            return Ok((Box::new(reader.map(Job::Record)), None));
+            return Ok((Box::new(reader.map(|r| Job::Record(Box::new(r)))), None));
         }
         if matches!(self.input_format, Some(FormatArg::Csv | FormatArg::Jsonl)) {
             anyhow::bail!("--input-format csv and jsonl apply to --input FILE");
         }
-        let paths = expand_paths(paths, self.no_ignore);
+        let excludes = self.excludes()?;
+        let paths: Vec<String> = expand_paths(paths, self.no_ignore)
+            .into_iter()
+            .filter(|p| p == "-" || !excludes.is_match(p.trim_start_matches("./")))
+            .collect();
         let total = paths.len();
         Ok((Box::new(paths.into_iter().map(Job::Path)), Some(total)))
     }
@@ -293,7 +343,7 @@ pub fn for_each_document<T: Send>(
                 let doc = match job {
                     Job::Path(p) => Document::read(&p, format, common.max_bytes)
                         .map_err(|e| format!("{p}: {e}"))?,
-                    Job::Record(r) => r.map_err(|e| e.to_string())?,
+                    Job::Record(r) => (*r).map_err(|e| e.to_string())?,
                 };
                 let out = work(&doc);
                 Ok((doc, out))

@@ -2,6 +2,8 @@
 //! what is not text, and finds its prose, headline and paragraphs as byte ranges of the
 //! original.
 
+pub mod html;
+pub mod markdown;
 pub mod records;
 pub mod text;
 
@@ -19,13 +21,62 @@ pub const DEFAULT_MAX_BYTES: u64 = 64 * 1024 * 1024;
 pub enum InputFormat {
     /// Plain text: the first non-empty line is the headline.
     Text,
+    /// Markdown (CommonMark), with optional YAML or TOML front matter.
+    Markdown,
+    /// HTML.
+    Html,
 }
 
 impl InputFormat {
     /// The format a path's extension implies (text for anything unknown).
-    pub fn from_path(_path: &Path) -> InputFormat {
-        InputFormat::Text
+    pub fn from_path(path: &Path) -> InputFormat {
+        match path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            Some("md" | "markdown" | "mdx") => InputFormat::Markdown,
+            Some("html" | "htm") => InputFormat::Html,
+            _ => InputFormat::Text,
+        }
     }
+}
+
+/// Front matter of a Markdown draft (YAML between `---` lines or TOML between `+++`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FrontMatter {
+    /// Byte range of the whole block, delimiters and final line ending included.
+    pub range: Range<usize>,
+    /// True for TOML (`+++`), false for YAML (`---`).
+    pub toml: bool,
+    /// The `title` value, if any, with its byte range in the original.
+    pub title: Option<(String, Range<usize>)>,
+    /// The `region` value, if any.
+    pub region: Option<String>,
+    /// The `content_warnings` list, if the key is present (possibly empty).
+    pub content_warnings: Option<Vec<String>>,
+}
+
+/// What a format reader finds in a document: where the prose is and where things go.
+#[derive(Debug, Clone, Default)]
+pub struct Structure {
+    /// Byte ranges of prose to match in, in order (markup, code, comments, URLs, front
+    /// matter left out).
+    pub prose: Vec<Range<usize>>,
+    /// Headline and paragraphs (original byte offsets).
+    pub layout: Layout,
+    /// Byte offset where a warning is inserted (after the headline's block, or after front
+    /// matter when there is no headline).
+    pub warning_at: usize,
+    /// Byte offset where the support insert goes (end of the body).
+    pub support_at: usize,
+    /// Byte ranges where matches are not counted (`forewarn-disable` … `forewarn-enable`).
+    pub disabled: Vec<Range<usize>>,
+    /// Topic ids ignored for the whole document (`forewarn-ignore TOPIC`).
+    pub ignored_topics: Vec<String>,
+    /// Markdown front matter.
+    pub front_matter: Option<FrontMatter>,
 }
 
 /// Why a document could not be read.
@@ -72,10 +123,8 @@ pub struct Document {
     pub text: String,
     /// The format the text was read as.
     pub format: InputFormat,
-    /// Byte ranges of prose to match in (markup, code and front matter left out).
-    pub prose: Vec<Range<usize>>,
-    /// Headline and paragraphs.
-    pub layout: Layout,
+    /// Where the prose, headline, paragraphs and insertion points are.
+    pub structure: Structure,
 }
 
 impl Document {
@@ -101,16 +150,17 @@ impl Document {
 
     /// Builds a document from text already known to be valid.
     pub fn from_text(path: &str, text: String, format: InputFormat) -> Document {
-        let (prose, layout) = match format {
+        let structure = match format {
             InputFormat::Text => text::structure(&text),
+            InputFormat::Markdown => markdown::structure(&text),
+            InputFormat::Html => html::structure(&text),
         };
         Document {
             path: path.to_string(),
             id: None,
             text,
             format,
-            prose,
-            layout,
+            structure,
         }
     }
 
@@ -150,6 +200,11 @@ impl Document {
             });
         }
         Self::from_bytes(path, bytes, format)
+    }
+
+    /// The headline and paragraphs.
+    pub fn layout(&self) -> &Layout {
+        &self.structure.layout
     }
 
     /// 1-based line and column (in characters) of byte `offset`.

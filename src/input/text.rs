@@ -1,37 +1,120 @@
 //! Plain text: the whole text is prose, the first non-empty line is the headline, and
 //! paragraphs are separated by blank lines (or are single lines when a text has none).
+//! Lines `# forewarn-ignore TOPIC…`, `# forewarn-disable` and `# forewarn-enable` are
+//! directives, not prose.
 
-use crate::score::Layout;
+use super::Structure;
 use std::ops::Range;
 
+/// An inline directive found in a comment or a directive line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Directive {
+    /// `forewarn-ignore TOPIC…`: the topics are ignored for the whole document.
+    Ignore(Vec<String>),
+    /// `forewarn-disable`: matches are not counted from here…
+    Disable,
+    /// `forewarn-enable`: …to here.
+    Enable,
+}
+
+/// Parses the body of a comment (`forewarn-ignore suicide`, `forewarn-disable`, …).
+pub fn parse_directive(comment: &str) -> Option<Directive> {
+    let mut words = comment.split_whitespace();
+    match words.next()? {
+        "forewarn-ignore" => Some(Directive::Ignore(
+            words.map(|w| w.trim_end_matches(',').to_string()).collect(),
+        )),
+        "forewarn-disable" => Some(Directive::Disable),
+        "forewarn-enable" => Some(Directive::Enable),
+        _ => None,
+    }
+}
+
+/// Applies a directive found at `range` to `structure`; `open` tracks an unclosed disable.
+pub fn apply_directive(
+    structure: &mut Structure,
+    directive: Directive,
+    range: Range<usize>,
+    open: &mut Option<usize>,
+) {
+    match directive {
+        Directive::Ignore(topics) => structure.ignored_topics.extend(topics),
+        Directive::Disable => {
+            open.get_or_insert(range.end);
+        }
+        Directive::Enable => {
+            if let Some(start) = open.take() {
+                structure.disabled.push(start..range.start);
+            }
+        }
+    }
+}
+
 /// Prose ranges and layout of a plain-text document.
-pub fn structure(text: &str) -> (Vec<Range<usize>>, Layout) {
+pub fn structure(text: &str) -> Structure {
     let start = if text.starts_with('\u{FEFF}') { 3 } else { 0 };
     let lines = line_ranges(text, start);
-    let mut layout = Layout::default();
-    let Some(first) = lines.iter().position(|r| !is_blank(&text[r.clone()])) else {
-        return (std::iter::once(start..text.len()).collect(), layout);
+    let mut s = Structure {
+        support_at: text.len(),
+        ..Structure::default()
     };
-    layout.headline = Some(trim_range(text, lines[first].clone()));
-    let rest = &lines[first + 1..];
+    let mut open = None;
+    let mut prose_start = start;
+    let mut content_lines = Vec::with_capacity(lines.len());
+    for r in &lines {
+        let line = text[r.clone()].trim();
+        let directive = line
+            .strip_prefix('#')
+            .and_then(|rest| parse_directive(rest.trim()));
+        match directive {
+            Some(d) => {
+                if prose_start < r.start {
+                    s.prose.push(prose_start..r.start);
+                }
+                prose_start = r.end;
+                apply_directive(&mut s, d, r.clone(), &mut open);
+                content_lines.push(start..start); // a directive line reads as blank
+            }
+            None => content_lines.push(r.clone()),
+        }
+    }
+    if prose_start < text.len() {
+        s.prose.push(prose_start..text.len());
+    }
+    if let Some(from) = open {
+        s.disabled.push(from..text.len());
+    }
+    let Some(first) = content_lines
+        .iter()
+        .position(|r| !is_blank(&text[r.clone()]))
+    else {
+        return s;
+    };
+    let headline = trim_range(text, content_lines[first].clone());
+    s.warning_at = match text[headline.end..].find('\n') {
+        Some(nl) => headline.end + nl + 1,
+        None => text.len(),
+    };
+    s.layout.headline = Some(headline);
+    let rest = &content_lines[first + 1..];
     let has_blank_lines = rest.iter().any(|r| is_blank(&text[r.clone()]));
     let mut current: Option<Range<usize>> = None;
     for r in rest {
         if is_blank(&text[r.clone()]) {
-            layout.paragraphs.extend(current.take());
+            s.layout.paragraphs.extend(current.take());
             continue;
         }
         let line = trim_range(text, r.clone());
         match (&mut current, has_blank_lines) {
             (Some(p), true) => p.end = line.end,
             _ => {
-                layout.paragraphs.extend(current.take());
+                s.layout.paragraphs.extend(current.take());
                 current = Some(line);
             }
         }
     }
-    layout.paragraphs.extend(current);
-    (std::iter::once(start..text.len()).collect(), layout)
+    s.layout.paragraphs.extend(current);
+    s
 }
 
 /// Byte ranges of each line of `text` from `start`, without the line terminator.
@@ -50,10 +133,14 @@ fn is_blank(s: &str) -> bool {
     s.chars().all(char::is_whitespace)
 }
 
-fn trim_range(text: &str, r: Range<usize>) -> Range<usize> {
+/// `r` without leading and trailing white space.
+pub fn trim_range(text: &str, r: Range<usize>) -> Range<usize> {
     let s = &text[r.clone()];
     let lead = s.len() - s.trim_start().len();
     let trail = s.len() - s.trim_end().len();
+    if lead == s.len() {
+        return r.start..r.start;
+    }
     r.start + lead..r.end - trail
 }
 
@@ -64,17 +151,40 @@ mod tests {
     #[test]
     fn headline_then_paragraphs() {
         let text = "\n  Title here \n\nPara one\nstill one\n\n\nPara two\n";
-        let (_, l) = structure(text);
-        assert_eq!(&text[l.headline.unwrap()], "Title here");
-        let paras: Vec<&str> = l.paragraphs.iter().map(|r| &text[r.clone()]).collect();
+        let s = structure(text);
+        assert_eq!(&text[s.layout.headline.unwrap()], "Title here");
+        let paras: Vec<&str> = s
+            .layout
+            .paragraphs
+            .iter()
+            .map(|r| &text[r.clone()])
+            .collect();
         assert_eq!(paras, vec!["Para one\nstill one", "Para two"]);
+        assert_eq!(&text[..s.warning_at], "\n  Title here \n");
+        assert_eq!(s.support_at, text.len());
     }
 
     #[test]
     fn lines_are_paragraphs_without_blank_lines() {
         let text = "Title\r\nOne\r\nTwo";
-        let (_, l) = structure(text);
-        let paras: Vec<&str> = l.paragraphs.iter().map(|r| &text[r.clone()]).collect();
+        let s = structure(text);
+        let paras: Vec<&str> = s
+            .layout
+            .paragraphs
+            .iter()
+            .map(|r| &text[r.clone()])
+            .collect();
         assert_eq!(paras, vec!["One", "Two"]);
+    }
+
+    #[test]
+    fn directive_lines_are_not_prose() {
+        let text = "Title\n# forewarn-ignore suicide, violence\nA\n# forewarn-disable\nB\n# forewarn-enable\nC\n# forewarn-disable\nD\n";
+        let s = structure(text);
+        assert_eq!(s.ignored_topics, vec!["suicide", "violence"]);
+        let disabled: Vec<&str> = s.disabled.iter().map(|r| text[r.clone()].trim()).collect();
+        assert_eq!(disabled, vec!["B", "D"]);
+        let prose: String = s.prose.iter().map(|r| &text[r.clone()]).collect();
+        assert!(!prose.contains("forewarn"));
     }
 }
