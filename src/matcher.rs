@@ -27,12 +27,16 @@ pub struct Hit {
     pub role: Role,
     /// Byte range in the normalised text.
     pub range: Range<usize>,
+    /// Which term of the group matched (patterns are numbered after the terms): every word
+    /// form of one written term shares the number.
+    pub term: usize,
 }
 
 #[derive(Debug, Clone, Copy)]
 struct Target {
     topic: usize,
     role: Role,
+    term: usize,
 }
 
 /// All topics' terms and patterns, compiled for searching.
@@ -77,7 +81,8 @@ impl Matcher {
         let mut literal_targets: Vec<Vec<Target>> = Vec::new();
         let mut patterns = Vec::new();
         let mut add_terms = |terms: &[Term], target: Target, literals: &mut Vec<String>| {
-            for term in terms {
+            for (i, term) in terms.iter().enumerate() {
+                let target = Target { term: i, ..target };
                 for v in &term.variants {
                     let id = *index.entry(v.clone()).or_insert_with(|| {
                         literals.push(v.clone());
@@ -88,9 +93,16 @@ impl Matcher {
                 }
             }
         };
-        let mut add_patterns = |list: &[Pattern], target: Target| {
-            for p in list {
-                patterns.push((p.regex.clone(), target));
+        // Patterns are numbered after the group's terms.
+        let mut add_patterns = |list: &[Pattern], first: usize, target: Target| {
+            for (i, p) in list.iter().enumerate() {
+                patterns.push((
+                    p.regex.clone(),
+                    Target {
+                        term: first + i,
+                        ..target
+                    },
+                ));
             }
         };
         for (t, topic) in topics.iter().enumerate() {
@@ -98,22 +110,24 @@ impl Matcher {
                 let target = Target {
                     topic: t,
                     role: Role::Cue(g),
+                    term: 0,
                 };
                 add_terms(&group.terms, target, &mut literals);
-                add_patterns(&group.patterns, target);
+                add_patterns(&group.patterns, group.terms.len(), target);
             }
             for (g, group) in topic.exclusions.iter().enumerate() {
                 let target = Target {
                     topic: t,
                     role: Role::Exclusion(g),
+                    term: 0,
                 };
                 add_terms(&group.terms, target, &mut literals);
-                add_patterns(&group.patterns, target);
+                add_patterns(&group.patterns, group.terms.len(), target);
             }
         }
         for targets in &mut literal_targets {
             // One literal listed twice in a group (e.g. by two expansions) counts once.
-            targets.dedup_by(|a, b| a.topic == b.topic && a.role == b.role);
+            targets.dedup_by(|a, b| a.topic == b.topic && a.role == b.role && a.term == b.term);
         }
         let literal_count = literals.len();
         let automaton = (!literals.is_empty()).then(|| {
@@ -189,6 +203,7 @@ impl Matcher {
                         topic: target.topic,
                         role: target.role,
                         range: range.clone(),
+                        term: target.term,
                     });
                 }
             }
@@ -212,6 +227,7 @@ impl Matcher {
                         topic: target.topic,
                         role: target.role,
                         range,
+                        term: target.term,
                     });
                 }
             }

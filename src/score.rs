@@ -212,7 +212,8 @@ fn score_topic(
         .filter(|(_, g)| !topic.cues[*g].weak)
         .map(|(h, _)| h.range.start)
         .collect();
-    let mut seen: HashMap<&str, i32> = HashMap::new();
+    let mut seen: HashMap<(usize, usize), i32> = HashMap::new();
+    let mut weak_total = 0.0;
     let mut matches = Vec::new();
     let mut unsupported_weak = 0;
     let mut score = 0.0;
@@ -232,15 +233,22 @@ fn score_topic(
             _ if positional && range.start < lead_end => Position::Lead,
             _ => Position::Body,
         };
+        // Position only strengthens strong cues: a weak word in a headline is still weak.
         let multiplier = match position {
+            _ if group.weak => 1.0,
             Position::Headline => cfg.headline,
             Position::Lead => cfg.lead,
             Position::Body => 1.0,
         };
-        let n = seen.entry(&text.text[h.range.clone()]).or_insert(0);
+        // Every word form of one written term shares its repetition count.
+        let n = seen.entry((g, h.term)).or_insert(0);
         let contribution = group.weight * multiplier * cfg.repeat_decay.powi(*n);
         *n += 1;
-        score += contribution;
+        if group.weak {
+            weak_total += contribution;
+        } else {
+            score += contribution;
+        }
         matches.push(CountedMatch {
             normalized: h.range.clone(),
             range,
@@ -251,6 +259,8 @@ fn score_topic(
             weak: group.weak,
         });
     }
+    // Weak cues support strong ones; they never add more than `weak_cap` times as much.
+    score += weak_total.min(score * cfg.weak_cap);
     let length_factor = (words as f64 / cfg.length_reference as f64).sqrt().max(1.0);
     let warn_threshold = cfg.warn * length_factor;
     let level = if score >= warn_threshold {

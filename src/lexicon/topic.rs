@@ -29,6 +29,8 @@ pub struct ScoreConfig {
     /// Documents longer than this many words need `sqrt(words / length_reference)` times
     /// the warn score.
     pub length_reference: usize,
+    /// Weak cues add at most this many times what the strong cues add.
+    pub weak_cap: f64,
 }
 
 impl Default for ScoreConfig {
@@ -42,6 +44,7 @@ impl Default for ScoreConfig {
             repeat_decay: 0.8,
             weak_window: 300,
             length_reference: 800,
+            weak_cap: 1.0,
         }
     }
 }
@@ -224,7 +227,8 @@ pub fn parse_topic(source: &str, text: &str) -> Result<Topic, LexiconError> {
         && score.lead > 0.0
         && score.repeat_decay > 0.0
         && score.repeat_decay <= 1.0
-        && score.length_reference > 0;
+        && score.length_reference > 0
+        && score.weak_cap >= 0.0;
     if !score_ok {
         return Err(err(
             score_span,
