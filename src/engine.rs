@@ -401,35 +401,39 @@ impl Engine {
                 continue;
             }
             let row = rows[0];
-            let (reason, suggestion) =
-                if let Some(retired) = rows.iter().find(|r| r.status == LineStatus::Retired) {
-                    let instead =
-                        (!retired.replaced_by.is_empty()).then(|| retired.replaced_by.clone());
-                    (
-                        format!(
-                            "{} is a retired number of {}",
-                            retired.phone, retired.organisation
-                        ),
-                        instead,
-                    )
-                } else {
-                    let reg = region.unwrap_or_default();
-                    let topic = warn
-                        .iter()
-                        .map(|t| t.id.as_str())
-                        .find(|t| row.serves(t))
-                        .unwrap_or("*");
-                    let instead = directory
-                        .suggest(region, topic)
-                        .map(|s| format!("{} on {}", s.organisation, s.phone));
-                    (
-                        format!(
-                            "{} is a {} number of {}, but the region is {reg}",
-                            row.phone, row.region, row.organisation
-                        ),
-                        instead,
-                    )
-                };
+            let foreign =
+                region.is_some_and(|reg| row.region != reg && row.region != INTERNATIONAL);
+            // In another region's piece, the line to use is that region's, whatever the
+            // number's own replacement is.
+            let regional = || {
+                let topic = warn
+                    .iter()
+                    .map(|t| t.id.as_str())
+                    .find(|t| row.serves(t))
+                    .unwrap_or("*");
+                directory
+                    .suggest(region, topic)
+                    .map(|s| format!("{} on {}", s.organisation, s.phone))
+            };
+            let mut reasons = Vec::new();
+            let mut suggestion = None;
+            if let Some(retired) = rows.iter().find(|r| r.status == LineStatus::Retired) {
+                reasons.push(format!(
+                    "{} is a retired number of {}",
+                    retired.phone, retired.organisation
+                ));
+                suggestion = (!retired.replaced_by.is_empty()).then(|| retired.replaced_by.clone());
+            }
+            if foreign {
+                reasons.push(format!(
+                    "{} is a {} number, but the region is {}",
+                    row.phone,
+                    row.region,
+                    region.unwrap_or_default()
+                ));
+                suggestion = regional();
+            }
+            let reason = reasons.join("; ");
             let (line, column) = lines.line_col(&doc.text, range.start);
             out.push(StaleNumber {
                 line,

@@ -217,8 +217,9 @@ impl DocumentReport {
             .collect()
     }
 
-    /// True when `check` fails on this document.
+    /// True when `check` fails on this document: something is missing, or a support
+    /// number is retired or belongs to another region.
     pub fn fails_check(&self) -> bool {
-        !self.missing.is_empty()
+        !self.missing.is_empty() || !self.stale_numbers.is_empty()
     }
 }
