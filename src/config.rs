@@ -62,6 +62,8 @@ pub struct Config {
     pub thresholds: Option<BTreeMap<String, ThresholdOverride>>,
     /// House-style templates.
     pub templates: Option<TemplateConfig>,
+    /// Severity of every safe-messaging rule: `warning`, `note` or `off`.
+    pub safe_messaging: Option<crate::safe_messaging::Severity>,
     /// The files this configuration was read from (not a key of the file).
     #[serde(skip_deserializing, default, skip_serializing_if = "Vec::is_empty")]
     pub sources: Vec<PathBuf>,
@@ -116,6 +118,7 @@ impl Config {
             lexicons: self.lexicons.or(lower.lexicons),
             exclude: self.exclude.or(lower.exclude),
             fail_level: self.fail_level.or(lower.fail_level),
+            safe_messaging: self.safe_messaging.or(lower.safe_messaging),
             topics: merge_maps(self.topics, lower.topics),
             thresholds: merge_maps(self.thresholds, lower.thresholds),
             templates: match (self.templates, lower.templates) {

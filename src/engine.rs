@@ -7,6 +7,7 @@ use crate::input::Document;
 use crate::lexicon::LexiconSet;
 use crate::matcher::Matcher;
 use crate::normalize::NormalizedText;
+use crate::report::WordingReport;
 use crate::report::{
     DocumentReport, ExcludedReport, MatchReport, Missing, StaleNumber, SupportReport,
     SuppressedTopic, TopicReport,
@@ -27,6 +28,8 @@ pub struct AnalyzeOptions {
     pub include_below_threshold: bool,
     /// The lowest level that needs a warning and support line (`warn` unless configured).
     pub require: Option<Level>,
+    /// Overrides every safe-messaging rule's severity.
+    pub safe_messaging: Option<crate::safe_messaging::Severity>,
 }
 
 /// Compiled lexicons, ready to analyse documents.
@@ -275,8 +278,44 @@ impl Engine {
             missing,
             stale_numbers,
             suppressed,
+            safe_messaging: self.wording(doc, &normalized, opts, &lines),
             declared_not_found,
         }
+    }
+
+    /// Safe-messaging findings in `doc`, at the configured severity.
+    fn wording(
+        &self,
+        doc: &Document,
+        normalized: &NormalizedText,
+        opts: &AnalyzeOptions,
+        lines: &LineIndex,
+    ) -> Vec<WordingReport> {
+        use crate::safe_messaging::{Severity, find};
+        if opts.safe_messaging == Some(Severity::Off) {
+            return Vec::new();
+        }
+        let rules = &self.lexicons.safe_messaging;
+        find(rules, normalized)
+            .into_iter()
+            .filter_map(|f| {
+                let rule = &rules[f.rule];
+                let severity = opts.safe_messaging.unwrap_or(rule.severity);
+                if severity == Severity::Off {
+                    return None;
+                }
+                let (line, column) = lines.line_col(&doc.text, f.range.start);
+                Some(WordingReport {
+                    rule: rule.id.clone(),
+                    severity,
+                    line,
+                    column,
+                    text: doc.text[f.range].to_string(),
+                    message: rule.message.clone(),
+                    preferred: rule.preferred.clone(),
+                })
+            })
+            .collect()
     }
 
     /// Scores `hits`, leaving out those silenced by the document's inline directives, and

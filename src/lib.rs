@@ -16,5 +16,6 @@ pub mod normalize;
 pub mod output;
 pub mod report;
 pub mod rewrite;
+pub mod safe_messaging;
 pub mod score;
 pub mod support;

@@ -40,10 +40,33 @@ pub struct DocumentReport {
     /// Findings silenced by inline directives (`forewarn-ignore`, `forewarn-disable`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub suppressed: Vec<SuppressedTopic>,
+    /// Wording that safe-messaging guidelines advise against, with the preferred phrasing.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub safe_messaging: Vec<WordingReport>,
     /// Front-matter `content_warnings` entries that name no topic found in the text (a
     /// note, never a failure).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub declared_not_found: Vec<String>,
+}
+
+/// Wording that safe-messaging guidelines advise against.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct WordingReport {
+    /// Rule id (`committed-suicide`, …).
+    pub rule: String,
+    /// `warning` (fails `check`) or `note`.
+    pub severity: crate::safe_messaging::Severity,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub column: usize,
+    /// The wording as it appears in the file.
+    pub text: String,
+    /// Why it is advised against.
+    pub message: String,
+    /// What the guidelines prefer.
+    pub preferred: String,
 }
 
 /// A topic whose level was lowered or removed by an inline directive.
@@ -220,6 +243,11 @@ impl DocumentReport {
     /// True when `check` fails on this document: something is missing, or a support
     /// number is retired or belongs to another region.
     pub fn fails_check(&self) -> bool {
-        !self.missing.is_empty() || !self.stale_numbers.is_empty()
+        !self.missing.is_empty()
+            || !self.stale_numbers.is_empty()
+            || self
+                .safe_messaging
+                .iter()
+                .any(|w| w.severity == crate::safe_messaging::Severity::Warning)
     }
 }

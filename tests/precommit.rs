@@ -9,7 +9,10 @@ fn run(dir: &Path, program: &str, args: &[&str]) -> std::process::Output {
     Command::new(program)
         .args(args)
         .current_dir(dir)
-        .env("PRE_COMMIT_HOME", Path::new(env!("CARGO_TARGET_TMPDIR")).join("pre-commit-home"))
+        .env(
+            "PRE_COMMIT_HOME",
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join("pre-commit-home"),
+        )
         .output()
         .unwrap_or_else(|e| panic!("running {program}: {e}"))
 }
@@ -17,9 +20,15 @@ fn run(dir: &Path, program: &str, args: &[&str]) -> std::process::Output {
 #[test]
 fn pre_commit_blocks_an_unwarned_draft_and_accepts_it_after_fix() {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let has_pre_commit = Command::new("pre-commit").arg("--version").output().is_ok_and(|o| o.status.success());
+    let has_pre_commit = Command::new("pre-commit")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
     if !has_pre_commit {
-        assert!(std::env::var_os("CI").is_none(), "CI must install pre-commit (see .ci/run)");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must install pre-commit (see .ci/run)"
+        );
         eprintln!("skipped: pre-commit is not installed");
         return;
     }
@@ -48,13 +57,24 @@ fn pre_commit_blocks_an_unwarned_draft_and_accepts_it_after_fix() {
     )
     .unwrap();
     let install = run(d, "pre-commit", &["install"]);
-    assert!(install.status.success(), "{}", String::from_utf8_lossy(&install.stderr));
+    assert!(
+        install.status.success(),
+        "{}",
+        String::from_utf8_lossy(&install.stderr)
+    );
     let story = std::fs::read_to_string(repo.join("fixtures/text/stillbirth-story.txt")).unwrap();
     std::fs::write(d.join("draft.md"), format!("# {story}")).unwrap();
     run(d, "git", &["add", "."]);
     let blocked = run(d, "git", &["commit", "-q", "-m", "draft"]);
-    let said = format!("{}{}", String::from_utf8_lossy(&blocked.stdout), String::from_utf8_lossy(&blocked.stderr));
-    assert!(!blocked.status.success(), "the unwarned draft must be blocked:\n{said}");
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&blocked.stdout),
+        String::from_utf8_lossy(&blocked.stderr)
+    );
+    assert!(
+        !blocked.status.success(),
+        "the unwarned draft must be blocked:\n{said}"
+    );
     assert!(said.contains("missing-warning"), "{said}");
 
     let fixed = Command::new(env!("CARGO_BIN_EXE_forewarn"))

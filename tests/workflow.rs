@@ -290,3 +290,46 @@ fn config_is_found_by_walking_up_and_flags_override_it() {
             predicate::str::contains("forewarn.toml:1").and(predicate::str::contains("region")),
         );
 }
+
+#[test]
+fn safe_messaging_wording_is_reported_and_configurable() {
+    let draft = "A family speaks\n\nContent warning: this story discusses suicide.\n\n\
+                 Their son committed suicide last year, after a failed suicide attempt.\n\n\
+                 You can call Samaritans on 116 123.\n";
+    let out = forewarn()
+        .args(["check", "--no-config", "--region", "UK", "-"])
+        .write_stdin(draft)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.contains("committed-suicide") && stdout.contains("died by suicide"),
+        "{stdout}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("house.toml");
+    fs::write(&config, "safe_messaging = \"note\"\n").unwrap();
+    let out = forewarn()
+        .args(["scan", "--no-config", "--format", "jsonl", "--config"])
+        .arg(&config)
+        .arg("-")
+        .write_stdin(draft)
+        .output()
+        .unwrap();
+    let r: DocumentReport = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r.safe_messaging.len(), 2);
+    assert!(
+        r.safe_messaging
+            .iter()
+            .all(|w| w.severity == forewarn::safe_messaging::Severity::Note)
+    );
+    assert!(!r.fails_check(), "notes never fail check: {r:?}");
+    forewarn()
+        .args(["check", "--no-config", "--config"])
+        .arg(&config)
+        .arg("-")
+        .write_stdin(draft)
+        .assert()
+        .code(0);
+}

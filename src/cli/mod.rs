@@ -183,6 +183,7 @@ impl CommonArgs {
             region,
             include_below_threshold: false,
             require: config.fail_level,
+            safe_messaging: config.safe_messaging,
         };
         Ok((engine, opts))
     }

@@ -65,7 +65,7 @@ pub fn run_mode(paths: &[String], common: &CommonArgs, mode: Mode) -> Result<Exi
         && common.format == forewarn::output::Format::Human
     {
         eprintln!(
-            "forewarn: {} of {} document(s) need a content warning or support line (run `forewarn fix` to add them)",
+            "forewarn: {} of {} document(s) failed the check (`forewarn fix` adds missing warnings and support lines)",
             summary.failing, summary.documents
         );
     }

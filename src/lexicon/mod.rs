@@ -124,6 +124,8 @@ pub struct LexiconSet {
     pub region_templates: BTreeMap<String, TemplateFields>,
     /// How existing warnings are recognised.
     pub notices: NoticeRules,
+    /// Safe-messaging wording rules.
+    pub safe_messaging: Vec<crate::safe_messaging::Rule>,
 }
 
 /// One lexicon file's contents with its name for messages.
@@ -139,6 +141,7 @@ enum FileKind {
     Support,
     Templates,
     Notices,
+    SafeMessaging,
 }
 
 fn kind_of(rel: &str) -> Option<FileKind> {
@@ -147,6 +150,7 @@ fn kind_of(rel: &str) -> Option<FileKind> {
         "support-lines.csv" => Some(FileKind::Support),
         "templates.toml" => Some(FileKind::Templates),
         "notices.toml" => Some(FileKind::Notices),
+        "safe-messaging.toml" => Some(FileKind::SafeMessaging),
         "config.toml" | "forewarn.toml" | ".forewarn.toml" => None,
         n if n.ends_with(".toml") => Some(FileKind::Topic),
         _ => None,
@@ -198,6 +202,7 @@ impl LexiconSet {
         let mut templates = TemplateFields::default();
         let mut region_templates: BTreeMap<String, TemplateFields> = BTreeMap::new();
         let mut notices = NoticeRules::default();
+        let mut safe_messaging: Vec<crate::safe_messaging::Rule> = Vec::new();
         for (i, f) in files.iter().enumerate() {
             let is_default = i < defaults;
             match f.kind {
@@ -233,6 +238,12 @@ impl LexiconSet {
                         let region = region.to_ascii_uppercase();
                         let lower = region_templates.remove(&region).unwrap_or_default();
                         region_templates.insert(region, fields.or(&lower));
+                    }
+                }
+                FileKind::SafeMessaging => {
+                    for rule in crate::safe_messaging::parse_rules(&f.name, &f.text)? {
+                        safe_messaging.retain(|r| r.id != rule.id);
+                        safe_messaging.push(rule);
                     }
                 }
                 FileKind::Notices => {
@@ -279,6 +290,7 @@ impl LexiconSet {
             templates,
             region_templates,
             notices,
+            safe_messaging,
         })
     }
 

@@ -135,6 +135,13 @@ impl HumanPrinter {
                 p.bold, p.reset, p.dim, p.reset
             )?;
         }
+        for w in &r.safe_messaging {
+            writeln!(
+                out,
+                "  {}wording{}  {}:{} \"{}\": {} (prefer: {}) [{}]",
+                p.yellow, p.reset, w.line, w.column, w.text, w.message, w.preferred, w.rule
+            )?;
+        }
         for s in &r.stale_numbers {
             let instead = s
                 .suggestion

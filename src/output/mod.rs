@@ -144,6 +144,18 @@ pub fn findings(report: &DocumentReport, mode: Mode) -> Vec<Finding> {
             failing: true,
         });
     }
+    for w in &report.safe_messaging {
+        out.push(Finding {
+            rule: "safe-messaging",
+            line: w.line,
+            column: w.column,
+            message: format!(
+                "{}: \"{}\": {}; prefer: {}",
+                w.rule, w.text, w.message, w.preferred
+            ),
+            failing: w.severity == crate::safe_messaging::Severity::Warning,
+        });
+    }
     if mode == Mode::Scan {
         for t in &report.topics {
             let Some(level) = t.level else { continue };

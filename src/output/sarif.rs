@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use std::io::{self, Write};
 
 /// The rules forewarn reports, with their descriptions.
-pub const RULES: [(&str, &str); 4] = [
+pub const RULES: [(&str, &str); 5] = [
     (
         "missing-warning",
         "A topic that needs a content warning has none.",
@@ -20,6 +20,10 @@ pub const RULES: [(&str, &str); 4] = [
         "A support number is retired or belongs to another region.",
     ),
     ("topic", "A sensitive topic found in the document."),
+    (
+        "safe-messaging",
+        "Wording that safe-messaging guidelines on suicide advise against.",
+    ),
 ];
 
 /// Collects results and prints one SARIF log at the end.

@@ -1,0 +1,162 @@
+//! Safe-messaging wording (`lexicons/safe-messaging.toml`): phrasing about suicide that
+//! media guidelines advise against, found on the normalised text and reported with the
+//! preferred phrasing. Never rewritten.
+
+use crate::lexicon::topic::compile_pattern;
+use crate::lexicon::{LexiconError, line_of};
+use crate::normalize::{NormalizedText, on_word_boundaries};
+use serde::{Deserialize, Serialize};
+use std::ops::Range;
+
+/// How a safe-messaging finding weighs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Not reported.
+    Off,
+    /// Reported; `check` still passes.
+    Note,
+    /// Reported; `check` fails.
+    Warning,
+}
+
+/// Example sentences of a rule.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RuleTests {
+    /// Each must be flagged.
+    #[serde(rename = "match")]
+    pub must_match: Vec<String>,
+    /// Each must not be flagged.
+    pub no_match: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleFile {
+    id: String,
+    severity: Severity,
+    message: String,
+    preferred: String,
+    patterns: Vec<toml::Spanned<String>>,
+    #[serde(default)]
+    tests: RuleTests,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RulesFile {
+    rules: Vec<RuleFile>,
+}
+
+/// One wording rule, compiled.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// Stable id.
+    pub id: String,
+    /// Default severity.
+    pub severity: Severity,
+    /// Why the wording is advised against.
+    pub message: String,
+    /// What the guidelines prefer.
+    pub preferred: String,
+    /// Compiled patterns.
+    pub patterns: Vec<regex::bytes::Regex>,
+    /// Example sentences.
+    pub tests: RuleTests,
+}
+
+/// A place where a rule's wording occurs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    /// Index of the rule.
+    pub rule: usize,
+    /// Byte range in the original text.
+    pub range: Range<usize>,
+}
+
+/// Parses a rules file; `source` names it in errors.
+pub fn parse_rules(source: &str, text: &str) -> Result<Vec<Rule>, LexiconError> {
+    let err = |offset: usize, message: String| LexiconError {
+        file: source.to_string(),
+        line: line_of(text, offset),
+        message,
+    };
+    let file: RulesFile = toml::from_str(text)
+        .map_err(|e| err(e.span().map_or(0, |s| s.start), e.message().to_string()))?;
+    file.rules
+        .into_iter()
+        .map(|r| {
+            let patterns = r
+                .patterns
+                .iter()
+                .map(|p| compile_pattern(p.get_ref()).map_err(|m| err(p.span().start, m)))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(Rule {
+                id: r.id,
+                severity: r.severity,
+                message: r.message,
+                preferred: r.preferred,
+                patterns,
+                tests: r.tests,
+            })
+        })
+        .collect()
+}
+
+/// Every place in `text` where a rule's wording occurs, in order.
+pub fn find(rules: &[Rule], text: &NormalizedText) -> Vec<Finding> {
+    let haystack = text.text.as_bytes();
+    let mut out = Vec::new();
+    for (i, rule) in rules.iter().enumerate() {
+        for p in &rule.patterns {
+            for m in p.find_iter(haystack) {
+                let r = m.start()..m.end();
+                if !r.is_empty() && on_word_boundaries(haystack, &r) {
+                    out.push(Finding {
+                        rule: i,
+                        range: text.original_range(r),
+                    });
+                }
+            }
+        }
+    }
+    out.sort_by_key(|f| (f.range.start, f.rule));
+    out.dedup_by(|a, b| {
+        a.rule == b.rule && a.range.start < b.range.end && b.range.start < a.range.end
+    });
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_rule_passes_its_examples() {
+        let (_, text) = crate::lexicon::EMBEDDED_FILES
+            .iter()
+            .find(|(n, _)| *n == "safe-messaging.toml")
+            .unwrap();
+        let rules = parse_rules("safe-messaging.toml", text).unwrap();
+        assert!(rules.len() >= 6);
+        for (i, rule) in rules.iter().enumerate() {
+            for s in &rule.tests.must_match {
+                let hits = find(&rules, &NormalizedText::new(s));
+                assert!(
+                    hits.iter().any(|f| f.rule == i),
+                    "{}: {s:?} should be flagged",
+                    rule.id
+                );
+            }
+            for s in &rule.tests.no_match {
+                let hits = find(&rules, &NormalizedText::new(s));
+                assert!(
+                    !hits.iter().any(|f| f.rule == i),
+                    "{}: {s:?} should not be flagged",
+                    rule.id
+                );
+            }
+        }
+    }
+}
