@@ -26,6 +26,20 @@ pub const RULES: [(&str, &str); 5] = [
     ),
 ];
 
+/// A path as an RFC 3986 URI reference: `/` separators, other bytes outside the unreserved
+/// set percent-encoded.
+pub fn uri_reference(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.replace('\\', "/").bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 /// Collects results and prints one SARIF log at the end.
 pub struct SarifPrinter {
     mode: Mode,
@@ -53,7 +67,7 @@ impl Printer for SarifPrinter {
                 "message": { "text": with_suggestion(r, &f) },
                 "locations": [{
                     "physicalLocation": {
-                        "artifactLocation": { "uri": r.path.replace('\\', "/") },
+                        "artifactLocation": { "uri": uri_reference(&r.path) },
                         "region": { "startLine": f.line, "startColumn": f.column }
                     }
                 }]
@@ -83,5 +97,16 @@ impl Printer for SarifPrinter {
         });
         serde_json::to_writer_pretty(&mut *out, &log)?;
         out.write_all(b"\n")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn paths_become_uri_references() {
+        assert_eq!(
+            super::uri_reference("drafts\\still birth #1 café 100%.md"),
+            "drafts/still%20birth%20%231%20caf%C3%A9%20100%25.md"
+        );
     }
 }
