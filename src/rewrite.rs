@@ -33,7 +33,7 @@ pub fn fixed_text(doc: &Document, report: &DocumentReport) -> Option<String> {
         return None;
     }
     let text = &doc.text;
-    let eol = if text.contains("\r\n") { "\r\n" } else { "\n" };
+    let eol = line_ending(text);
     let s = &doc.structure;
     let mut edits = Vec::new();
     if warning_missing {
@@ -93,9 +93,20 @@ pub fn fixed_text(doc: &Document, report: &DocumentReport) -> Option<String> {
     (out != *text).then_some(out)
 }
 
+/// The document's own line ending: CRLF, a lone CR (old Mac files) or LF.
+fn line_ending(text: &str) -> &'static str {
+    if text.contains("\r\n") {
+        "\r\n"
+    } else if text.contains('\r') && !text.contains('\n') {
+        "\r"
+    } else {
+        "\n"
+    }
+}
+
 /// Inserts `block` as its own paragraph at `at` (a line start, or the end of the text).
 fn insert_block(text: &str, at: usize, block: &str, eol: &str) -> Edit {
-    let before_ends_line = at == 0 || text[..at].ends_with('\n');
+    let before_ends_line = at == 0 || text[..at].ends_with(['\n', '\r']);
     let after = &text[at..];
     let mut s = String::new();
     if at > 0 {
@@ -110,7 +121,7 @@ fn insert_block(text: &str, at: usize, block: &str, eol: &str) -> Edit {
         s.push_str(eol);
     } else if !after.is_empty() {
         s.push_str(eol);
-        if !(after.starts_with('\n') || after.starts_with("\r\n")) {
+        if !(after.starts_with('\n') || after.starts_with('\r')) {
             s.push_str(eol);
         }
     }
@@ -224,7 +235,7 @@ pub fn fixed_front_matter(doc: &Document, report: &DocumentReport) -> Option<Str
         return None;
     }
     let text = &doc.text;
-    let eol = if text.contains("\r\n") { "\r\n" } else { "\n" };
+    let eol = line_ending(text);
     let fm = doc.structure.front_matter.as_ref();
     let mut ids: Vec<String> = fm
         .and_then(|f| f.content_warnings.clone())

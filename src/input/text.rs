@@ -91,10 +91,7 @@ pub fn structure(text: &str) -> Structure {
         return s;
     };
     let headline = trim_range(text, content_lines[first].clone());
-    s.warning_at = match text[headline.end..].find('\n') {
-        Some(nl) => headline.end + nl + 1,
-        None => text.len(),
-    };
+    s.warning_at = after_line(text, headline.end);
     s.layout.headline = Some(headline);
     let rest = &content_lines[first + 1..];
     let has_blank_lines = rest.iter().any(|r| is_blank(&text[r.clone()]));
@@ -117,16 +114,56 @@ pub fn structure(text: &str) -> Structure {
     s
 }
 
-/// Byte ranges of each line of `text` from `start`, without the line terminator.
+/// Byte ranges of each line of `text` from `start`, without the line terminator. Lines end
+/// at `\n`, `\r\n`, or a lone `\r` (old Mac files).
 pub fn line_ranges(text: &str, start: usize) -> Vec<Range<usize>> {
+    let b = text.as_bytes();
     let mut out = Vec::new();
-    let mut at = start;
-    for piece in text[start..].split_inclusive('\n') {
-        let body = piece.trim_end_matches('\n').trim_end_matches('\r');
-        out.push(at..at + body.len());
-        at += piece.len();
+    let mut line_start = start;
+    let mut i = start;
+    while i < b.len() {
+        match b[i] {
+            b'\n' => {
+                out.push(line_start..i);
+                line_start = i + 1;
+            }
+            b'\r' if b.get(i + 1) == Some(&b'\n') => {
+                out.push(line_start..i);
+                i += 1;
+                line_start = i + 1;
+            }
+            b'\r' => {
+                out.push(line_start..i);
+                line_start = i + 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    if line_start < b.len() || out.is_empty() {
+        out.push(line_start..b.len());
     }
     out
+}
+
+/// The offset just past the line break that ends the line holding byte `at`.
+pub fn after_line(text: &str, at: usize) -> usize {
+    let b = text.as_bytes();
+    let mut i = at;
+    while i < b.len() {
+        match b[i] {
+            b'\n' => return i + 1,
+            b'\r' => {
+                return if b.get(i + 1) == Some(&b'\n') {
+                    i + 2
+                } else {
+                    i + 1
+                };
+            }
+            _ => i += 1,
+        }
+    }
+    b.len()
 }
 
 fn is_blank(s: &str) -> bool {
@@ -175,6 +212,15 @@ mod tests {
             .map(|r| &text[r.clone()])
             .collect();
         assert_eq!(paras, vec!["One", "Two"]);
+    }
+
+    #[test]
+    fn lone_carriage_returns_end_lines() {
+        let text = "Title\rOne\r\rTwo\r";
+        let s = structure(text);
+        assert_eq!(&text[s.layout.headline.clone().unwrap()], "Title");
+        assert_eq!(s.warning_at, 6);
+        assert_eq!(s.layout.paragraphs.len(), 2);
     }
 
     #[test]
