@@ -98,7 +98,7 @@ pub fn is_notice(normalized: &str, patterns: &[crate::lexicon::Pattern]) -> bool
         .find(|c: char| c.is_alphanumeric())
         .unwrap_or(normalized.len());
     let text = &normalized.as_bytes()[start..];
-    patterns.iter().any(|p| p.regex.is_match(text))
+    patterns.iter().any(|p| p.regex().is_match(text))
 }
 
 /// True when a notice (normalised text `notice`, with its matcher `hits`) names `topic`:

@@ -44,7 +44,7 @@ struct Target {
 pub struct Matcher {
     literals: Option<AhoCorasick>,
     literal_targets: Vec<Vec<Target>>,
-    patterns: Vec<(regex::bytes::Regex, Target)>,
+    patterns: Vec<(Pattern, Target)>,
     /// Prefix literals of the patterns: a pattern runs only on texts holding one of its
     /// prefixes (one automaton pass instead of one pass per pattern).
     triggers: Option<AhoCorasick>,
@@ -65,7 +65,10 @@ fn prefix_literals(pattern: &str) -> Option<Vec<Vec<u8>>> {
         .build()
         .parse(pattern)
         .ok()?;
-    let seq = Extractor::new().kind(ExtractKind::Prefix).extract(&hir);
+    let seq = Extractor::new()
+        .kind(ExtractKind::Prefix)
+        .limit_total(24)
+        .extract(&hir);
     let literals = seq.literals()?;
     if literals.is_empty() || literals.iter().any(|l| l.as_bytes().len() < 2) {
         return None;
@@ -97,7 +100,7 @@ impl Matcher {
         let mut add_patterns = |list: &[Pattern], first: usize, target: Target| {
             for (i, p) in list.iter().enumerate() {
                 patterns.push((
-                    p.regex.clone(),
+                    p.clone(),
                     Target {
                         term: first + i,
                         ..target
@@ -146,8 +149,8 @@ impl Matcher {
         let mut trigger_patterns: Vec<Vec<usize>> = Vec::new();
         let mut trigger_index: HashMap<Vec<u8>, usize> = HashMap::new();
         let mut always_run = Vec::new();
-        for (i, (regex, _)) in patterns.iter().enumerate() {
-            match prefix_literals(regex.as_str()) {
+        for (i, (pattern, _)) in patterns.iter().enumerate() {
+            match prefix_literals(&pattern.written) {
                 Some(prefixes) => {
                     for p in prefixes {
                         let at = *trigger_index.entry(p.clone()).or_insert_with(|| {
@@ -219,8 +222,8 @@ impl Matcher {
                 }
             }
         }
-        for ((regex, target), _) in self.patterns.iter().zip(&enabled).filter(|(_, on)| **on) {
-            for m in regex.find_iter(haystack) {
+        for ((pattern, target), _) in self.patterns.iter().zip(&enabled).filter(|(_, on)| **on) {
+            for m in pattern.regex().find_iter(haystack) {
                 let range = m.start()..m.end();
                 if !range.is_empty() && on_word_boundaries(haystack, &range) {
                     hits.push(Hit {

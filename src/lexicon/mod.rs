@@ -207,7 +207,9 @@ impl LexiconSet {
             let is_default = i < defaults;
             match f.kind {
                 FileKind::Topic => {
-                    let t = topic::parse_topic(&f.name, &f.text)?;
+                    // Embedded defaults compile their patterns on first use (cargo test
+                    // compiles them all); user files are compiled now to report errors.
+                    let t = topic::parse_topic_with(&f.name, &f.text, !is_default)?;
                     if is_default {
                         default_topics.push(t)
                     } else {
@@ -250,16 +252,12 @@ impl LexiconSet {
                     let n: NoticeFile =
                         toml::from_str(&f.text).map_err(|e| toml_error(&f.name, &f.text, e))?;
                     for p in n.patterns {
-                        let regex =
-                            topic::compile_pattern(p.get_ref()).map_err(|m| LexiconError {
-                                file: f.name.clone(),
-                                line: line_of(&f.text, p.span().start),
-                                message: m,
-                            })?;
-                        notices.patterns.push(Pattern {
-                            written: p.get_ref().clone(),
-                            regex,
-                        });
+                        let pattern = Pattern::compile(p.get_ref()).map_err(|m| LexiconError {
+                            file: f.name.clone(),
+                            line: line_of(&f.text, p.span().start),
+                            message: m,
+                        })?;
+                        notices.patterns.push(pattern);
                     }
                 }
             }
@@ -405,6 +403,21 @@ mod tests {
         assert!(set.topic("pregnancy-loss").is_some());
         assert!(!set.support.lines.is_empty());
         assert!(!set.notices.patterns.is_empty());
+    }
+
+    #[test]
+    fn every_embedded_pattern_compiles() {
+        let set = LexiconSet::load(&[]).unwrap();
+        for t in &set.topics {
+            for p in t
+                .cues
+                .iter()
+                .flat_map(|c| &c.patterns)
+                .chain(t.exclusions.iter().flat_map(|e| &e.patterns))
+            {
+                topic::compile_pattern(&p.written).unwrap_or_else(|e| panic!("{}: {e}", t.source));
+            }
+        }
     }
 
     #[test]

@@ -58,13 +58,47 @@ pub struct Term {
     pub variants: Vec<String>,
 }
 
-/// A regular expression from a lexicon file, compiled.
+/// A regular expression from a lexicon file, compiled on first use (user files are
+/// compiled when loaded, so their errors surface with file and line; the embedded defaults
+/// are checked by `cargo test`, so start-up does not pay for patterns a document never
+/// needs).
 #[derive(Debug, Clone)]
 pub struct Pattern {
     /// The pattern as written.
     pub written: String,
-    /// The compiled, size-limited, byte-oriented regex.
-    pub regex: Regex,
+    compiled: std::sync::Arc<std::sync::OnceLock<Regex>>,
+}
+
+impl Pattern {
+    /// A pattern compiled now; errors name what is wrong.
+    pub fn compile(written: &str) -> Result<Pattern, String> {
+        let regex = compile_pattern(written)?;
+        let compiled = std::sync::OnceLock::new();
+        let _ = compiled.set(regex);
+        Ok(Pattern {
+            written: written.to_string(),
+            compiled: std::sync::Arc::new(compiled),
+        })
+    }
+
+    /// A pattern compiled when first used.
+    pub fn deferred(written: &str) -> Pattern {
+        Pattern {
+            written: written.to_string(),
+            compiled: Default::default(),
+        }
+    }
+
+    /// The compiled regex.
+    ///
+    /// # Panics
+    /// When a deferred pattern does not compile: only embedded defaults are deferred, and
+    /// `cargo test` compiles every one of them.
+    pub fn regex(&self) -> &Regex {
+        self.compiled.get_or_init(|| {
+            compile_pattern(&self.written).unwrap_or_else(|e| panic!("embedded lexicon: {e}"))
+        })
+    }
 }
 
 /// A group of cues sharing a weight.
@@ -188,8 +222,13 @@ pub fn compile_pattern(written: &str) -> Result<Regex, String> {
         })
 }
 
-/// Parses and validates one topic file. `source` names it in errors.
+/// Parses and validates one topic file, compiling its patterns. `source` names it in errors.
 pub fn parse_topic(source: &str, text: &str) -> Result<Topic, LexiconError> {
+    parse_topic_with(source, text, true)
+}
+
+/// Parses and validates one topic file; `eager` compiles patterns now (else on first use).
+pub fn parse_topic_with(source: &str, text: &str, eager: bool) -> Result<Topic, LexiconError> {
     let err = |offset: usize, message: String| LexiconError {
         file: source.to_string(),
         line: line_of(text, offset),
@@ -252,11 +291,11 @@ pub fn parse_topic(source: &str, text: &str) -> Result<Topic, LexiconError> {
                 if p.get_ref().is_empty() {
                     return Err(err(p.span().start, "empty pattern".into()));
                 }
-                let regex = compile_pattern(p.get_ref()).map_err(|m| err(p.span().start, m))?;
-                Ok(Pattern {
-                    written: p.get_ref().clone(),
-                    regex,
-                })
+                if eager {
+                    Pattern::compile(p.get_ref()).map_err(|m| err(p.span().start, m))
+                } else {
+                    Ok(Pattern::deferred(p.get_ref()))
+                }
             })
             .collect()
     };
