@@ -333,3 +333,54 @@ fn safe_messaging_wording_is_reported_and_configurable() {
         .assert()
         .code(0);
 }
+
+#[test]
+fn three_topics_make_one_warning_and_deduplicated_support_lines() {
+    let draft = "After the overdose, a family's grief\n\n\
+        Their daughter had struggled with anorexia and bulimia since she was fourteen, and \
+        with self-harm for years; she was in treatment for an eating disorder when she died.\n\n\
+        Her mother found the scars from cutting herself only after the inquest. She had been \
+        self-harming in secret, the coroner heard, while the eating disorder service had a \
+        waiting list of a year.\n\n\
+        She died of a heroin overdose at 22. Her addiction began after a friend offered her \
+        heroin at a party, and the drug overdose was the third in the town that month.\n";
+    let out = forewarn()
+        .args([
+            "scan",
+            "--no-config",
+            "--format",
+            "jsonl",
+            "--region",
+            "AU",
+            "-",
+        ])
+        .write_stdin(draft)
+        .output()
+        .unwrap();
+    let r: DocumentReport = serde_json::from_slice(&out.stdout).unwrap();
+    let warned = r.warn_ids();
+    for id in ["self-harm", "eating-disorders", "substance-use"] {
+        assert!(warned.contains(&id), "{id} at warn: {warned:?}");
+    }
+    let warning = r.warning.clone().unwrap();
+    assert_eq!(warning.matches("This article discusses").count(), 1);
+    for label in ["self-harm", "eating disorders", "substance use"] {
+        assert!(warning.contains(label), "{warning}");
+    }
+    let mut orgs: Vec<&str> = r.support.iter().map(|s| s.organisation.as_str()).collect();
+    let n = orgs.len();
+    orgs.dedup();
+    assert_eq!(orgs.len(), n, "no organisation twice: {orgs:?}");
+    let covered: Vec<&str> = r
+        .support
+        .iter()
+        .flat_map(|s| s.topics.iter().map(String::as_str))
+        .collect();
+    for id in &warned {
+        assert!(
+            covered.contains(id),
+            "{id} has a support line: {:?}",
+            r.support
+        );
+    }
+}
