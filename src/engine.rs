@@ -154,9 +154,43 @@ impl Engine {
         let region = region_owned.as_deref();
         let normalized =
             NormalizedText::from_ranges(&doc.text, doc.structure.prose.iter().cloned());
-        let all_hits = self.matcher.find(&normalized);
-        let (verdicts, suppressed) = self.score_with_directives(doc, &normalized, all_hits);
         let mut notices = self.find_notices(doc);
+        let sightings = directory.find_in(&doc.text, &normalized);
+        // The document's own warning and support paragraphs are not evidence: their words
+        // ("…child abuse.", "National Domestic Violence Hotline") must not raise a topic,
+        // or a fix could change the verdict it was made for.
+        let own_notes: Vec<Range<usize>> = notices
+            .iter()
+            .map(|n| n.range.clone())
+            .chain(
+                sightings
+                    .iter()
+                    .map(|s| paragraph_around(doc, s.range.start)),
+            )
+            .collect();
+        let all_hits: Vec<_> = self
+            .matcher
+            .find(&normalized)
+            .into_iter()
+            .filter(|h| {
+                let at = normalized.original_offset(h.range.start);
+                !own_notes.iter().any(|r| r.contains(&at))
+            })
+            .collect();
+        // Nor do they count as lead paragraphs: inserting a warning must not push the
+        // story's own opening out of the lead.
+        let layout = crate::score::Layout {
+            headline: doc.layout().headline.clone(),
+            paragraphs: doc
+                .layout()
+                .paragraphs
+                .iter()
+                .filter(|p| !own_notes.iter().any(|n| n.start < p.end && p.start < n.end))
+                .cloned()
+                .collect(),
+        };
+        let (verdicts, suppressed) =
+            self.score_with_directives(doc, &layout, &normalized, all_hits);
         let mut declared_not_found = Vec::new();
         if let Some(declared) = front.and_then(|f| f.content_warnings.as_ref()) {
             for value in declared {
@@ -323,14 +357,14 @@ impl Engine {
     fn score_with_directives(
         &self,
         doc: &Document,
+        layout: &crate::score::Layout,
         normalized: &NormalizedText,
         hits: Vec<crate::matcher::Hit>,
     ) -> (Vec<TopicVerdict>, Vec<SuppressedTopic>) {
         let topics = &self.lexicons.topics;
         let s = &doc.structure;
-        let score = |hits: &[crate::matcher::Hit]| {
-            score_topics(topics, hits, normalized, doc.layout(), true)
-        };
+        let score =
+            |hits: &[crate::matcher::Hit]| score_topics(topics, hits, normalized, layout, true);
         if s.ignored_topics.is_empty() && s.disabled.is_empty() {
             return (score(&hits), Vec::new());
         }
@@ -486,51 +520,105 @@ impl Engine {
     }
 }
 
+/// The paragraph holding byte `at` (the headline counts as one), or its line.
+fn paragraph_around(doc: &Document, at: usize) -> Range<usize> {
+    let layout = doc.layout();
+    if let Some(p) = layout
+        .headline
+        .iter()
+        .chain(&layout.paragraphs)
+        .find(|p| p.contains(&at))
+    {
+        return p.clone();
+    }
+    let start = doc.text[..at].rfind(['\n', '\r']).map_or(0, |p| p + 1);
+    let end = doc.text[at..]
+        .find(['\n', '\r'])
+        .map_or(doc.text.len(), |p| at + p);
+    start..end
+}
+
 fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
 
-/// Byte offsets of line starts, for fast line and column lookups.
+/// Byte offsets of line starts (after LF, CRLF or a lone CR), for fast line and column
+/// lookups. Columns are counted from a remembered position when offsets move forward on
+/// one line, so many matches on one very long line cost time linear in the line.
 struct LineIndex {
     starts: Vec<usize>,
+    last: std::cell::Cell<(usize, usize, usize)>, // (offset, line, column)
 }
 
 impl LineIndex {
     fn new(text: &str) -> LineIndex {
+        let b = text.as_bytes();
         let mut starts = vec![0];
-        starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|&(_, b)| b == b'\n')
-                .map(|(i, _)| i + 1),
-        );
-        LineIndex { starts }
+        for (i, &c) in b.iter().enumerate() {
+            if c == b'\n' || (c == b'\r' && b.get(i + 1) != Some(&b'\n')) {
+                starts.push(i + 1);
+            }
+        }
+        LineIndex {
+            starts,
+            last: std::cell::Cell::new((0, 1, 1)),
+        }
     }
 
     fn line_col(&self, text: &str, offset: usize) -> (usize, usize) {
         let line = self.starts.partition_point(|&s| s <= offset);
         let start = self.starts[line - 1];
-        (line, text[start..offset].chars().count() + 1)
+        let (last_offset, last_line, last_col) = self.last.get();
+        let col = if last_line == line && last_offset >= start && last_offset <= offset {
+            last_col + text[last_offset..offset].chars().count()
+        } else {
+            text[start..offset].chars().count() + 1
+        };
+        self.last.set((offset, line, col));
+        (line, col)
     }
 }
 
+/// The largest char boundary of `text` at or before `at`.
+fn floor_boundary(text: &str, mut at: usize) -> usize {
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+/// The smallest char boundary of `text` at or after `at`.
+fn ceil_boundary(text: &str, mut at: usize) -> usize {
+    at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at += 1;
+    }
+    at
+}
+
 /// The text around `range` on its line, at most ~40 characters either side, on one line.
+/// Looks at no more than a few hundred bytes, however long the line.
 fn snippet(text: &str, range: Range<usize>) -> String {
     const SIDE: usize = 40;
-    let line_start = text[..range.start].rfind('\n').map_or(0, |p| p + 1);
-    let line_end = text[range.end..]
-        .find('\n')
-        .map_or(text.len(), |p| range.end + p);
+    const WINDOW: usize = SIDE * 4 + 4;
+    let from = floor_boundary(text, range.start.saturating_sub(WINDOW));
+    let to = ceil_boundary(text, range.end + WINDOW);
+    let line_start = text[from..range.start]
+        .rfind(['\n', '\r'])
+        .map_or(from, |p| from + p + 1);
+    let line_end = text[range.end..to]
+        .find(['\n', '\r'])
+        .map_or(to, |p| range.end + p);
     let before: Vec<char> = text[line_start..range.start].chars().collect();
     let after: Vec<char> = text[range.end..line_end].chars().collect();
     let mut s = String::new();
-    if before.len() > SIDE {
+    if before.len() > SIDE || (line_start == from && from > 0) {
         s.push('…');
     }
     s.extend(before.iter().skip(before.len().saturating_sub(SIDE)));
     s.push_str(&text[range]);
     s.extend(after.iter().take(SIDE));
-    if after.len() > SIDE {
+    if after.len() > SIDE || (line_end == to && to < text.len()) {
         s.push('…');
     }
     s.split_whitespace().collect::<Vec<_>>().join(" ")

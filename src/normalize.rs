@@ -28,6 +28,10 @@ fn classify(c: char) -> Mapped {
     match c {
         '\u{00AD}' | '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}'
         | '\u{180E}' => Mapped::Drop,
+        // Direction marks sit between runs of different scripts: they separate words.
+        '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => {
+            Mapped::Space
+        }
         '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '\u{00B4}'
         | '\u{02BC}' => Mapped::Char('\''),
         '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' => Mapped::Char('"'),

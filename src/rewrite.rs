@@ -189,17 +189,31 @@ pub enum WriteError {
     Io(#[from] std::io::Error),
 }
 
-/// Replaces `path` (whose content was `original`) with `new` atomically.
+/// Replaces `path` (whose content was `original`) with `new` atomically. A symbolic link
+/// is followed (the target is fixed, the link kept); a file with other hard links is
+/// refused, since replacing it would leave the other names with the old text.
 pub fn write_atomic(path: &Path, original: &[u8], new: &[u8]) -> Result<(), WriteError> {
-    let dir = path
+    let target = std::fs::canonicalize(path)?;
+    let dir = target
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let meta = std::fs::metadata(path)?;
+    let meta = std::fs::metadata(&target)?;
     if meta.permissions().readonly() {
         return Err(
             std::io::Error::new(std::io::ErrorKind::PermissionDenied, "file is read-only").into(),
         );
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if meta.nlink() > 1 {
+            return Err(std::io::Error::other(format!(
+                "has {} hard links; not replaced, because the other names would keep the old text",
+                meta.nlink()
+            ))
+            .into());
+        }
     }
     let mut tmp = tempfile::Builder::new()
         .prefix(".forewarn-")
@@ -208,10 +222,19 @@ pub fn write_atomic(path: &Path, original: &[u8], new: &[u8]) -> Result<(), Writ
     tmp.write_all(new)?;
     tmp.as_file().sync_all()?;
     std::fs::set_permissions(tmp.path(), meta.permissions())?;
-    if std::fs::read(path)? != original {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        // Keep the owner when we may (root fixing someone's draft); otherwise it is ours.
+        let _ = std::os::unix::fs::chown(tmp.path(), Some(meta.uid()), Some(meta.gid()));
+    }
+    if std::fs::read(&target)? != original {
         return Err(WriteError::ChangedOnDisk);
     }
-    tmp.persist(path).map_err(|e| WriteError::Io(e.error))?;
+    tmp.persist(&target).map_err(|e| WriteError::Io(e.error))?;
+    if let Ok(dir_handle) = std::fs::File::open(dir) {
+        let _ = dir_handle.sync_all();
+    }
     Ok(())
 }
 

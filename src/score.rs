@@ -151,19 +151,37 @@ fn score_topic(
     words: usize,
 ) -> TopicVerdict {
     let cfg = &topic.score;
-    let exclusions: Vec<&Hit> = hits
+    // Exclusions sorted by start, with the running maximum of their ends, so the one a cue
+    // overlaps is found by binary search (hits can number in the hundreds of thousands).
+    let mut exclusions: Vec<&Hit> = hits
         .iter()
         .copied()
         .filter(|h| matches!(h.role, Role::Exclusion(_)))
         .collect();
+    exclusions.sort_by_key(|e| e.range.start);
+    let max_end: Vec<usize> = exclusions
+        .iter()
+        .scan(0, |m, e| {
+            *m = (*m).max(e.range.end);
+            Some(*m)
+        })
+        .collect();
+    let overlapping_exclusion = |h: &Hit| -> Option<&Hit> {
+        let before = exclusions.partition_point(|e| e.range.start < h.range.end);
+        if before == 0 || max_end[before - 1] <= h.range.start {
+            return None;
+        }
+        exclusions[..before]
+            .iter()
+            .rev()
+            .find(|e| e.range.end > h.range.start)
+            .copied()
+    };
     let mut excluded = Vec::new();
     let mut cues: Vec<(&Hit, usize)> = Vec::new();
     for h in hits {
         let Role::Cue(g) = h.role else { continue };
-        match exclusions
-            .iter()
-            .find(|e| e.range.start < h.range.end && h.range.start < e.range.end)
-        {
+        match overlapping_exclusion(h) {
             Some(e) => {
                 let Role::Exclusion(eg) = e.role else {
                     unreachable!()
@@ -177,7 +195,9 @@ fn score_topic(
             None => cues.push((h, g)),
         }
     }
-    // Overlapping cues of one topic: the longest span wins (then the heavier group).
+    // Overlapping cues of one topic: the longest span wins (then the heavier group). Kept
+    // spans never overlap, so the one starting last before a candidate's end is the only
+    // one that can overlap it.
     cues.sort_by(|a, b| {
         let len = |h: &Hit| h.range.end - h.range.start;
         len(b.0)
@@ -185,12 +205,17 @@ fn score_topic(
             .then(topic.cues[b.1].weight.total_cmp(&topic.cues[a.1].weight))
             .then(a.0.range.start.cmp(&b.0.range.start))
     });
+    let mut kept_spans: std::collections::BTreeMap<usize, usize> =
+        std::collections::BTreeMap::new();
     let mut kept: Vec<(&Hit, usize)> = Vec::new();
     for c in cues {
-        if !kept
-            .iter()
-            .any(|k| k.0.range.start < c.0.range.end && c.0.range.start < k.0.range.end)
-        {
+        let r = &c.0.range;
+        let overlaps = kept_spans
+            .range(..r.end)
+            .next_back()
+            .is_some_and(|(_, &end)| end > r.start);
+        if !overlaps {
+            kept_spans.insert(r.start, r.end);
             kept.push(c);
         }
     }
@@ -219,11 +244,15 @@ fn score_topic(
     let mut score = 0.0;
     for (h, g) in kept {
         let group = &topic.cues[g];
-        if group.weak
-            && !strong_at
-                .iter()
-                .any(|&s| s.abs_diff(h.range.start) <= cfg.weak_window)
-        {
+        let near_strong = |at: usize| {
+            let i = strong_at.partition_point(|&s| s < at);
+            [i.checked_sub(1), Some(i)]
+                .into_iter()
+                .flatten()
+                .filter_map(|i| strong_at.get(i))
+                .any(|&s| s.abs_diff(at) <= cfg.weak_window)
+        };
+        if group.weak && !near_strong(h.range.start) {
             unsupported_weak += 1;
             continue;
         }

@@ -74,7 +74,13 @@ pub fn run(args: FixArgs) -> Result<ExitCode> {
         },
     )?;
     out.flush()?;
-    if !args.common.quiet && !args.diff && changed == 0 && counts.processed > 0 && paths != ["-"] {
+    if !args.common.quiet
+        && !args.diff
+        && changed == 0
+        && write_errors == 0
+        && counts.processed > 0
+        && paths != ["-"]
+    {
         eprintln!(
             "forewarn: nothing to fix in {} document(s)",
             counts.processed

@@ -96,6 +96,9 @@ pub enum InputError {
         /// 0-based byte offset of the first invalid byte.
         byte: usize,
     },
+    /// UTF-16 text (a UTF-16 byte-order mark).
+    #[error("is UTF-16 text; convert it to UTF-8 first (for example: iconv -f UTF-16 -t UTF-8)")]
+    Utf16,
     /// The bytes look binary (a NUL byte).
     #[error("looks like a binary file (NUL byte at offset {0}); skipped")]
     Binary(usize),
@@ -134,6 +137,9 @@ impl Document {
         bytes: Vec<u8>,
         format: InputFormat,
     ) -> Result<Document, InputError> {
+        if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+            return Err(InputError::Utf16);
+        }
         if let Some(nul) = bytes.iter().take(8192).position(|&b| b == 0) {
             return Err(InputError::Binary(nul));
         }
@@ -213,15 +219,19 @@ impl Document {
     }
 }
 
-/// 1-based line and column (in characters) of byte `offset` of `text`.
+/// 1-based line and column (in characters) of byte `offset` of `text`. Lines end at LF,
+/// CRLF or a lone CR.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
     let before = &text.as_bytes()[..offset];
-    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let line_start = before
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |p| p + 1);
+    let mut line = 1;
+    let mut line_start = 0;
+    for (i, &c) in before.iter().enumerate() {
+        if c == b'\n' || (c == b'\r' && text.as_bytes().get(i + 1) != Some(&b'\n')) {
+            line += 1;
+            line_start = i + 1;
+        }
+    }
     let col = text[line_start..offset].chars().count() + 1;
     (line, col)
 }
