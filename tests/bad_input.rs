@@ -13,26 +13,14 @@
 //! ignored with a reason starting `bug:` pin behaviour that is wrong today; they pass once
 //! it is fixed.
 
-use assert_cmd::Command;
+mod common;
+use common::{fixture, forewarn};
+
 use forewarn::input::{Document, InputFormat};
 use forewarn::report::DocumentReport;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
-
-fn fixture(rel: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures")
-        .join(rel)
-        .to_string_lossy()
-        .into_owned()
-}
-
-fn forewarn() -> Command {
-    let mut cmd = Command::cargo_bin("forewarn").unwrap();
-    cmd.env_remove("NO_COLOR").env_remove("FOREWARN_REGION");
-    cmd
-}
 
 /// What one run of the binary did.
 struct Run {

@@ -1,17 +1,13 @@
 //! Batch runs: CSV and JSON Lines in and out keep ids and order over a large generated
 //! input with malformed records in it, which are reported while the rest is processed.
 
-use assert_cmd::Command;
+mod common;
+use common::forewarn;
+
 use forewarn::report::DocumentReport;
 use std::fmt::Write as _;
 
 const RECORDS: usize = 10_000;
-
-fn forewarn() -> Command {
-    let mut cmd = Command::cargo_bin("forewarn").unwrap();
-    cmd.env_remove("NO_COLOR").env_remove("FOREWARN_REGION");
-    cmd
-}
 
 /// Article text for record `i`: every seventh is about a stillbirth.
 fn body(i: usize) -> String {

@@ -1,24 +1,11 @@
 //! Drives the real binary on the fixtures: every command, format, exit code and bad input.
 
-use assert_cmd::Command;
+mod common;
+use common::{fixture, forewarn, scratch_copy};
+
 use forewarn::report::DocumentReport;
 use predicates::prelude::*;
 use std::fs;
-use std::path::{Path, PathBuf};
-
-fn fixture(rel: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures")
-        .join(rel)
-        .to_string_lossy()
-        .into_owned()
-}
-
-fn forewarn() -> Command {
-    let mut cmd = Command::cargo_bin("forewarn").unwrap();
-    cmd.env_remove("NO_COLOR").env_remove("FOREWARN_REGION");
-    cmd
-}
 
 fn scan_jsonl(args: &[&str]) -> Vec<DocumentReport> {
     let out = forewarn()
@@ -35,12 +22,6 @@ fn scan_jsonl(args: &[&str]) -> Vec<DocumentReport> {
 }
 
 /// Copies a fixture into a fresh temporary directory and returns (dir guard, path).
-fn scratch_copy(rel: &str) -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join(Path::new(rel).file_name().unwrap());
-    fs::copy(fixture(rel), &path).unwrap();
-    (dir, path)
-}
 
 #[test]
 fn scan_finds_stillbirth_and_suggests_sands_in_au() {

@@ -4,15 +4,11 @@
 //!
 //! Tests ignored with a reason starting `bug:` pin behaviour that is wrong today.
 
-use assert_cmd::Command;
+mod common;
+use common::forewarn;
+
 use std::fs;
 use std::path::{Path, PathBuf};
-
-fn forewarn() -> Command {
-    let mut cmd = Command::cargo_bin("forewarn").unwrap();
-    cmd.env_remove("NO_COLOR").env_remove("FOREWARN_REGION");
-    cmd
-}
 
 /// An article that needs a warning and a support line, with filler paragraphs to make it
 /// `paragraphs` long.

@@ -14,21 +14,15 @@
 //! draft, and under draft-07, because it uses the `uri-reference` format (a draft-06 addition)
 //! that a draft-04 validator treats as unknown and skips. Format checks are switched on in both.
 
+mod common;
+use common::fixture;
+
 use assert_cmd::Command;
 use jsonschema::{Draft, Validator};
 use serde_json::Value;
 use std::collections::HashSet;
-use std::path::Path;
 
 const SCHEMA: &str = include_str!("data/sarif-schema-2.1.0.json");
-
-fn fixture(rel: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures")
-        .join(rel)
-        .to_string_lossy()
-        .into_owned()
-}
 
 fn schema() -> Value {
     serde_json::from_str(SCHEMA).expect("the SARIF schema is valid JSON")

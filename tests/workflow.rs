@@ -1,25 +1,12 @@
 //! The editor's workflow: Markdown and HTML drafts, front matter, inline directives,
 //! configuration discovery, stale numbers, and fix on markup.
 
-use assert_cmd::Command;
+mod common;
+use common::{fixture, forewarn, scratch_copy as scratch};
+
 use forewarn::report::DocumentReport;
 use predicates::prelude::*;
 use std::fs;
-use std::path::{Path, PathBuf};
-
-fn fixture(rel: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures")
-        .join(rel)
-        .to_string_lossy()
-        .into_owned()
-}
-
-fn forewarn() -> Command {
-    let mut cmd = Command::cargo_bin("forewarn").unwrap();
-    cmd.env_remove("NO_COLOR").env_remove("FOREWARN_REGION");
-    cmd
-}
 
 fn report(args: &[&str]) -> DocumentReport {
     let out = forewarn()
@@ -37,13 +24,6 @@ fn all_match_texts(r: &DocumentReport) -> Vec<String> {
         .iter()
         .flat_map(|t| t.matches.iter().map(|m| m.text.to_lowercase()))
         .collect()
-}
-
-fn scratch(rel: &str) -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join(Path::new(rel).file_name().unwrap());
-    fs::copy(fixture(rel), &path).unwrap();
-    (dir, path)
 }
 
 #[test]
