@@ -310,6 +310,8 @@ struct Scan<'a> {
     body_open: Option<usize>,
     body_close: Option<usize>,
     html_close: Option<usize>,
+    /// Start of a comment the document never closes: nothing may be inserted after it.
+    unclosed_comment: Option<usize>,
     /// Start of a `forewarn-disable` range not yet closed.
     open_disable: Option<usize>,
     /// Scratch space for splitting a text token.
@@ -339,6 +341,7 @@ impl<'a> Scan<'a> {
             body_open: None,
             body_close: None,
             html_close: None,
+            unclosed_comment: None,
             open_disable: None,
             pieces: Vec::new(),
         }
@@ -361,6 +364,14 @@ impl<'a> Scan<'a> {
             CallbackEvent::EndTag { name } => self.end_tag(name, span),
             CallbackEvent::String { .. } => self.string(span),
             CallbackEvent::Comment { value } => {
+                if !self
+                    .text
+                    .get(span.clone())
+                    .unwrap_or_default()
+                    .ends_with('>')
+                {
+                    self.unclosed_comment.get_or_insert(span.start);
+                }
                 let body = std::str::from_utf8(value).unwrap_or_default();
                 if let Some(d) = parse_directive(body.trim()) {
                     apply_directive(&mut self.out, d, span, &mut self.open_disable);
@@ -539,6 +550,7 @@ impl<'a> Scan<'a> {
             .body_close
             .or(self.html_close)
             .unwrap_or(len)
+            .min(self.unclosed_comment.unwrap_or(len))
             .max(self.out.warning_at);
         self.out
     }

@@ -339,7 +339,7 @@ fn check_unique_ids(topics: &[Topic], _files: &[SourceFile]) -> Result<(), Lexic
         if let Some(first) = topics[..i].iter().find(|o| o.id == t.id) {
             return Err(LexiconError {
                 file: t.source.clone(),
-                line: 1,
+                line: t.id_line,
                 message: format!("duplicate topic id {:?} (also in {})", t.id, first.source),
             });
         }

@@ -163,6 +163,8 @@ pub struct Topic {
     pub tests: TopicTests,
     /// Where the topic was loaded from (`embedded:topics/x.toml` or a path).
     pub source: String,
+    /// The line of its `id` key, for messages.
+    pub id_line: usize,
 }
 
 #[derive(Deserialize)]
@@ -351,6 +353,7 @@ pub fn parse_topic_with(source: &str, text: &str, eager: bool) -> Result<Topic, 
         exclusions,
         tests: file.tests,
         source: source.to_string(),
+        id_line: line_of(text, file.id.span().start),
     })
 }
 
