@@ -130,16 +130,9 @@ pub fn only_inserts(before: &str, after: &str) -> bool {
     before.bytes().all(|b| rest.any(|a| a == b))
 }
 
-/// Whether `fix` must be a fixed point after one round (`FOREWARN_FUZZ_STRICT=1`); off by
-/// default because of a known bug (the inserted warning is scored as prose), in which
-/// case three rounds must reach a fixed point.
-fn strict() -> bool {
-    static STRICT: OnceLock<bool> = OnceLock::new();
-    *STRICT.get_or_init(|| std::env::var_os("FOREWARN_FUZZ_STRICT").is_some_and(|v| v == "1"))
-}
-
 /// `fix`: `fixed_text` only inserts (unless the text already holds one of forewarn's
-/// marked blocks, which it replaces) and reaches a fixed point.
+/// marked blocks, which it replaces), and what it returns needs no further fix: fixing
+/// the fixed text returns `None`.
 pub fn fix(data: &[u8]) {
     let Ok(s) = std::str::from_utf8(data) else {
         return;
@@ -152,25 +145,21 @@ pub fn fix(data: &[u8]) {
         || s.contains(HTML_WARNING_OPEN)
         || s.contains(HTML_SUPPORT_OPEN);
     for format in FORMATS {
-        let mut current = s.to_string();
-        for round in 1..=4 {
-            let doc = Document::from_text("fuzz", current.clone(), format);
-            let report = engine().analyze(&doc, &opts);
-            let Some(fixed) = fixed_text(&doc, &report) else {
-                break;
-            };
+        let doc = Document::from_text("fuzz", s.to_string(), format);
+        let report = engine().analyze(&doc, &opts);
+        let Some(fixed) = fixed_text(&doc, &report) else {
+            continue;
+        };
+        if !marked {
             assert!(
-                round < 4 && (round == 1 || !strict()),
-                "{format:?}: no fixed point after {} round(s):\n{current:?}\n→ {fixed:?}",
-                round - 1
+                only_inserts(s, &fixed),
+                "{format:?}: fix removed or changed text:\n{s:?}\n→ {fixed:?}"
             );
-            if !marked {
-                assert!(
-                    only_inserts(&current, &fixed),
-                    "{format:?}: fix removed or changed text:\n{current:?}\n→ {fixed:?}"
-                );
-            }
-            current = fixed;
+        }
+        let again = Document::from_text("fuzz", fixed.clone(), format);
+        let report = engine().analyze(&again, &opts);
+        if let Some(twice) = fixed_text(&again, &report) {
+            panic!("{format:?}: fix is not idempotent:\n{s:?}\n→ {fixed:?}\n→ {twice:?}");
         }
     }
 }
