@@ -40,6 +40,9 @@ pub fn fixed_text(doc: &Document, report: &DocumentReport) -> Option<String> {
         let all = report.warning.as_deref().unwrap_or_default();
         let only_missing = report.missing.warning_text.as_deref().unwrap_or(all);
         edits.push(match doc.format {
+            InputFormat::Text if !has_blank_line(text) => {
+                insert_line(text, s.warning_at, only_missing, eol)
+            }
             InputFormat::Text => insert_block(text, s.warning_at, only_missing, eol),
             InputFormat::Markdown => replace_marked_line(text, MARKDOWN_WARNING_MARKER, all)
                 .unwrap_or_else(|| {
@@ -61,6 +64,9 @@ pub fn fixed_text(doc: &Document, report: &DocumentReport) -> Option<String> {
         let all = report.support_text.as_deref().unwrap_or_default();
         let only_missing = report.missing.support_text.as_deref().unwrap_or(all);
         edits.push(match doc.format {
+            InputFormat::Text if !has_blank_line(text) => {
+                append_line(text, s.support_at, only_missing, eol)
+            }
             InputFormat::Text => append_block(text, s.support_at, only_missing, eol),
             InputFormat::Markdown => replace_marked_line(text, MARKDOWN_SUPPORT_MARKER, all)
                 .unwrap_or_else(|| {
@@ -101,6 +107,45 @@ fn line_ending(text: &str) -> &'static str {
         "\r"
     } else {
         "\n"
+    }
+}
+
+/// True when some line of `text` is blank. A text without blank lines uses single lines
+/// as paragraphs, and its inserts must be single lines too, or they would merge its
+/// paragraphs and change the verdict the fix was made for.
+fn has_blank_line(text: &str) -> bool {
+    crate::input::text::line_ranges(text, 0)
+        .iter()
+        .any(|r| text[r.clone()].trim().is_empty())
+}
+
+/// Inserts `line` as a line of its own at `at` (a line start, or the end of the text).
+fn insert_line(text: &str, at: usize, line: &str, eol: &str) -> Edit {
+    let before_ends_line = at == 0 || text[..at].ends_with(['\n', '\r']);
+    let mut s = String::new();
+    if !before_ends_line {
+        s.push_str(eol);
+    }
+    s.push_str(line);
+    if at < text.len() || before_ends_line {
+        s.push_str(eol);
+    }
+    Edit {
+        range: at..at,
+        text: s,
+    }
+}
+
+/// Appends `line` as the last line (at `at`, normally the end of the text).
+fn append_line(text: &str, at: usize, line: &str, eol: &str) -> Edit {
+    let s = if text[..at].ends_with(['\n', '\r']) {
+        format!("{line}{eol}")
+    } else {
+        format!("{eol}{line}")
+    };
+    Edit {
+        range: at..at,
+        text: s,
     }
 }
 

@@ -455,7 +455,6 @@ proptest! {
     /// (c) on plain text with one paragraph per line: `fix` then `check` passes, and
     /// `fix` again changes nothing.
     #[test]
-    #[ignore = "bug: fix adds blank lines, which turns a text's one-paragraph-per-line layout into blank-line paragraphs, so the lead grows and another topic can reach warn (see fix_keeps_the_layout_of_line_per_paragraph_text)"]
     fn fix_is_idempotent_on_line_per_paragraph_text(a in article(), region in region()) {
         let text = render_lines(&a);
         let (fixed, _) = fix_round(&text, InputFormat::Text, region);
@@ -472,7 +471,6 @@ proptest! {
 /// paragraph, both overdoses count as lead, and substance-use reaches warn: `check` fails
 /// right after `fix`, and a second `fix` inserts another warning.
 #[test]
-#[ignore = "bug: fix changes the paragraph layout of line-per-paragraph text, so check fails after fix"]
 fn fix_keeps_the_layout_of_line_per_paragraph_text() {
     let text = "Teenagers and self-harm\n\
                 A report found self-harm among teenagers is rising.\n\
