@@ -192,14 +192,12 @@ fn append_block(text: &str, at: usize, block: &str, eol: &str) -> Edit {
 /// Replaces the line after a Markdown marker comment with `line`.
 fn replace_marked_line(text: &str, marker: &str, line: &str) -> Option<Edit> {
     let at = text.find(marker)?;
-    let line_start = at + marker.len() + text[at + marker.len()..].find('\n')? + 1;
+    let line_start = crate::input::text::after_line(text, at + marker.len());
+    if line_start >= text.len() {
+        return None;
+    }
     let rest = &text[line_start..];
-    let line_len = rest.find('\n').map_or(rest.len(), |n| n);
-    let line_len = if rest[..line_len].ends_with('\r') {
-        line_len - 1
-    } else {
-        line_len
-    };
+    let line_len = rest.find(['\n', '\r']).unwrap_or(rest.len());
     Some(Edit {
         range: line_start..line_start + line_len,
         text: line.to_string(),

@@ -958,3 +958,34 @@ fn similar_lines(before: &str, after: &str) -> LineDiff {
     }
     diff
 }
+
+// ---------------------------------------------------------------------------------------
+// Found by the `fix` fuzz target (see fuzz/README.md).
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn lone_cr_markdown_is_processed() {
+    let r = processed("bad/lone-cr.md");
+    assert_eq!(r.warn_ids(), vec!["pregnancy-loss"]);
+    assert!(matched(&r, "pregnancy-loss").contains(&"stillbirth"));
+}
+
+#[test]
+fn lone_cr_markdown_fix_puts_the_warning_under_the_heading_once() {
+    let (_dir, paths) = scratch(&["bad/lone-cr.md"]);
+    let once = String::from_utf8(fix(&paths[0])).unwrap();
+    assert!(
+        once.starts_with("# A quiet grief\r\r<!-- forewarn:warning -->\rThis article discusses"),
+        "{once:?}"
+    );
+    forewarn()
+        .args(["check", "--region", "AU"])
+        .arg(&paths[0])
+        .assert()
+        .success();
+    assert_eq!(
+        fix(&paths[0]),
+        once.as_bytes(),
+        "a second fix changes nothing"
+    );
+}

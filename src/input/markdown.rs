@@ -82,23 +82,18 @@ pub fn structure(text: &str) -> Structure {
 }
 
 /// The start of the line after the one containing byte `at` (or the end of the text).
+/// Lines end at LF, CRLF or a lone CR.
 fn next_line(text: &str, at: usize) -> usize {
-    match text[at..].find('\n') {
-        Some(nl) => at + nl + 1,
-        None => text.len(),
-    }
+    super::text::after_line(text, at)
 }
 
 /// The offset just past the line ending at or after `at` (`at` itself when it follows a
 /// line ending, as a block's end often does).
 fn line_end(text: &str, at: usize) -> usize {
-    if at > 0 && text.as_bytes().get(at - 1) == Some(&b'\n') {
+    if at > 0 && matches!(text.as_bytes().get(at - 1), Some(b'\n' | b'\r')) {
         return at;
     }
-    match text[at..].find('\n') {
-        Some(nl) => at + nl + 1,
-        None => text.len(),
-    }
+    super::text::after_line(text, at)
 }
 
 /// The bodies of `<!-- … -->` comments in `html` with the byte range of each comment.
