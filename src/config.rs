@@ -44,6 +44,31 @@ pub struct TemplateConfig {
     pub regions: BTreeMap<String, TemplateFields>,
 }
 
+impl TemplateConfig {
+    /// Lays these templates over `base` and `regions`, field by field: what is set here wins.
+    /// Used for `templates.toml` files and for the `[templates]` table of `forewarn.toml`.
+    pub fn apply_to(
+        &self,
+        base: &mut TemplateFields,
+        regions: &mut BTreeMap<String, TemplateFields>,
+    ) {
+        let fields = TemplateFields {
+            warning: self.warning.clone(),
+            support: self.support.clone(),
+            line: self.line.clone(),
+            line_no_hours: self.line_no_hours.clone(),
+            line_web: self.line_web.clone(),
+            fallback_note: self.fallback_note.clone(),
+        };
+        *base = fields.or(base);
+        for (region, fields) in &self.regions {
+            let region = region.to_ascii_uppercase();
+            let lower = regions.remove(&region).unwrap_or_default();
+            regions.insert(region, fields.clone().or(&lower));
+        }
+    }
+}
+
 /// The configuration, as read from files and merged.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -187,21 +212,7 @@ impl Config {
             }
         }
         if let Some(t) = &self.templates {
-            let base = TemplateFields {
-                warning: t.warning.clone(),
-                support: t.support.clone(),
-                line: t.line.clone(),
-                line_no_hours: t.line_no_hours.clone(),
-                line_web: t.line_web.clone(),
-                fallback_note: t.fallback_note.clone(),
-            };
-            set.templates = base.or(&set.templates);
-            for (region, fields) in &t.regions {
-                let region = region.to_ascii_uppercase();
-                let lower = set.region_templates.remove(&region).unwrap_or_default();
-                set.region_templates
-                    .insert(region, fields.clone().or(&lower));
-            }
+            t.apply_to(&mut set.templates, &mut set.region_templates);
         }
         Ok(())
     }

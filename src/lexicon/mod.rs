@@ -67,20 +67,6 @@ impl TemplateFields {
     }
 }
 
-/// The contents of `templates.toml`: base fields and per-region overrides.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct TemplatesFile {
-    warning: Option<String>,
-    support: Option<String>,
-    line: Option<String>,
-    line_no_hours: Option<String>,
-    line_web: Option<String>,
-    fallback_note: Option<String>,
-    #[serde(default)]
-    regions: BTreeMap<String, TemplateFields>,
-}
-
 /// Fully resolved templates for one region: every field set.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct TemplateSet {
@@ -225,22 +211,9 @@ impl LexiconSet {
                     }
                 }
                 FileKind::Templates => {
-                    let t: TemplatesFile =
+                    let t: crate::config::TemplateConfig =
                         toml::from_str(&f.text).map_err(|e| toml_error(&f.name, &f.text, e))?;
-                    let base = TemplateFields {
-                        warning: t.warning,
-                        support: t.support,
-                        line: t.line,
-                        line_no_hours: t.line_no_hours,
-                        line_web: t.line_web,
-                        fallback_note: t.fallback_note,
-                    };
-                    templates = base.or(&templates);
-                    for (region, fields) in t.regions {
-                        let region = region.to_ascii_uppercase();
-                        let lower = region_templates.remove(&region).unwrap_or_default();
-                        region_templates.insert(region, fields.or(&lower));
-                    }
+                    t.apply_to(&mut templates, &mut region_templates);
                 }
                 FileKind::SafeMessaging => {
                     for rule in crate::safe_messaging::parse_rules(&f.name, &f.text)? {
