@@ -176,7 +176,7 @@ impl LexiconSet {
         for f in files.iter().filter(|f| f.kind == FileKind::Support) {
             SupportDirectory::parse(&f.name, &f.text)?;
         }
-        check_unique_ids(&topics, &files)?;
+        check_unique_ids(&topics)?;
         Ok(topics)
     }
 
@@ -235,8 +235,8 @@ impl LexiconSet {
                 }
             }
         }
-        check_unique_ids(&default_topics, &files)?;
-        check_unique_ids(&user_topics, &files)?;
+        check_unique_ids(&default_topics)?;
+        check_unique_ids(&user_topics)?;
         let mut topics = default_topics;
         for t in user_topics {
             topics.retain(|d| d.id != t.id);
@@ -307,7 +307,7 @@ fn toml_error(name: &str, text: &str, e: toml::de::Error) -> LexiconError {
     }
 }
 
-fn check_unique_ids(topics: &[Topic], _files: &[SourceFile]) -> Result<(), LexiconError> {
+fn check_unique_ids(topics: &[Topic]) -> Result<(), LexiconError> {
     for (i, t) in topics.iter().enumerate() {
         if let Some(first) = topics[..i].iter().find(|o| o.id == t.id) {
             return Err(LexiconError {
