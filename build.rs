@@ -1,6 +1,11 @@
 //! Embeds every file under `lexicons/` in the binary, so that adding a topic file needs
-//! no Rust: the list of embedded files is generated here from the directory contents.
+//! no Rust: the list of embedded files is generated here from the directory contents. Also
+//! precomputes the prefix literals of every embedded pattern, so start-up does not parse
+//! hundreds of regexes.
 use std::{env, fs, path::Path};
+
+#[path = "src/matcher/prefix.rs"]
+mod prefix;
 
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("lexicons");
@@ -16,8 +21,56 @@ fn main() {
         out.push_str(&format!("    ({rel:?}, include_str!({abs:?})),\n"));
     }
     out.push_str("];\n");
-    let dest = Path::new(&env::var("OUT_DIR").unwrap()).join("embedded_lexicons.rs");
-    fs::write(dest, out).unwrap();
+    let out_dir = env::var("OUT_DIR").unwrap();
+    fs::write(Path::new(&out_dir).join("embedded_lexicons.rs"), out).unwrap();
+
+    let mut patterns = Vec::new();
+    for (rel, abs) in &entries {
+        if rel.ends_with(".toml") {
+            // A malformed file is reported by the lexicon loader at run time, with its line.
+            if let Ok(table) = fs::read_to_string(abs).unwrap().parse::<toml::Table>() {
+                collect_patterns(&toml::Value::Table(table), &mut patterns);
+            }
+        }
+    }
+    patterns.sort();
+    patterns.dedup();
+    let mut out = String::from(
+        "/// Prefix literals of the embedded lexicons' patterns (see `prefix::prefix_literals`).\n\
+         static EMBEDDED_PREFIXES: &[(&str, Option<&[&[u8]]>)] = &[\n",
+    );
+    for p in &patterns {
+        let prefixes = match prefix::prefix_literals(p) {
+            Some(list) => {
+                let items: Vec<String> = list
+                    .iter()
+                    .map(|l| format!("b\"{}\"", l.escape_ascii()))
+                    .collect();
+                format!("Some(&[{}])", items.join(", "))
+            }
+            None => "None".to_string(),
+        };
+        out.push_str(&format!("    ({p:?}, {prefixes}),\n"));
+    }
+    out.push_str("];\n");
+    fs::write(Path::new(&out_dir).join("embedded_prefixes.rs"), out).unwrap();
+}
+
+/// Every string in an array under a `patterns` key, anywhere in `value`.
+fn collect_patterns(value: &toml::Value, out: &mut Vec<String>) {
+    match value {
+        toml::Value::Table(table) => {
+            for (key, v) in table {
+                if let ("patterns", toml::Value::Array(items)) = (key.as_str(), v) {
+                    out.extend(items.iter().filter_map(|i| i.as_str().map(String::from)));
+                } else {
+                    collect_patterns(v, out);
+                }
+            }
+        }
+        toml::Value::Array(items) => items.iter().for_each(|i| collect_patterns(i, out)),
+        _ => {}
+    }
 }
 
 fn collect(root: &Path, dir: &Path, entries: &mut Vec<(String, String)>) {

@@ -162,7 +162,7 @@ pub fn normalize_str(s: &str) -> String {
 
 /// True for bytes that are part of a word: ASCII letters and digits, `_`, and any non-ASCII
 /// byte. A term only matches where the bytes either side of it are not word bytes.
-pub fn is_word_byte(b: u8) -> bool {
+pub const fn is_word_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
 }
 

@@ -1,13 +1,25 @@
-//! Stage 3, match: finds every cue and exclusion of every topic in normalised text. All
-//! literal variants go into one Aho-Corasick automaton searched with overlapping matches
-//! (so a rejected long match never hides a shorter one); the few regex patterns run on
-//! their own. Every hit must sit on word boundaries (see [`crate::normalize::is_word_byte`]).
+//! Stage 3, match: finds every cue and exclusion of every topic in normalised text. Every
+//! hit must sit on word boundaries (see [`crate::normalize::is_word_byte`]), so all literal
+//! variants and the prefix literals of the regex patterns go into one byte trie that is
+//! walked only from positions where a word may start ([`trie`]); overlapping hits are all
+//! reported, so a rejected long match never hides a shorter one. A pattern runs anchored
+//! at the places its prefix occurs (a lazy DFA each, compiled on first use); the few
+//! patterns without a finite prefix set run over the whole text.
+
+pub mod prefix;
+pub mod trie;
+
+include!(concat!(env!("OUT_DIR"), "/embedded_prefixes.rs"));
 
 use crate::lexicon::{Pattern, Term, Topic};
 use crate::normalize::{NormalizedText, on_word_boundaries};
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
+use regex_automata::hybrid::dfa::{Cache, DFA};
+use regex_automata::util::pool::Pool;
+use regex_automata::{Anchored, Input, meta};
 use std::ops::Range;
+use std::sync::{Arc, OnceLock};
+use trie::{Key, Trie};
 
 /// What a hit stands for within its topic.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -39,56 +51,123 @@ struct Target {
     term: usize,
 }
 
+/// Size limit of one pattern's compiled forms (the NFA, and each lazy DFA's cache).
+const PATTERN_SIZE_LIMIT: usize = 1 << 20;
+
+/// A pattern compiled for anchored searches: a lazy DFA, or the meta regex when the DFA
+/// cannot be built or gives up on a text.
+#[derive(Debug)]
+struct AnchoredPattern {
+    dfa: Option<DFA>,
+    fallback: OnceLock<meta::Regex>,
+}
+
+type CachePool = Pool<Vec<Option<Cache>>, fn() -> Vec<Option<Cache>>>;
+
 /// All topics' terms and patterns, compiled for searching.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Matcher {
-    literals: Option<AhoCorasick>,
+    trie: Trie,
     literal_targets: Vec<Vec<Target>>,
     patterns: Vec<(Pattern, Target)>,
-    /// Prefix literals of the patterns: a pattern runs only on texts holding one of its
-    /// prefixes (one automaton pass instead of one pass per pattern).
-    triggers: Option<AhoCorasick>,
+    /// Per pattern, its anchored form, built on first use.
+    anchored: Arc<Vec<OnceLock<AnchoredPattern>>>,
+    /// Lazy-DFA caches, one set per thread at a time.
+    caches: Arc<CachePool>,
     /// For each trigger literal, the patterns it enables.
     trigger_patterns: Vec<Vec<usize>>,
-    /// Patterns with no usable prefix literal: always run.
+    /// Patterns with no usable prefix literal: run over the whole text.
     always_run: Vec<usize>,
     literal_count: usize,
 }
 
-/// The prefix literals every match of `pattern` starts with, or `None` when the pattern
-/// has no finite, non-empty set of them.
-fn prefix_literals(pattern: &str) -> Option<Vec<Vec<u8>>> {
-    use regex_syntax::hir::literal::{ExtractKind, Extractor};
-    let hir = regex_syntax::ParserBuilder::new()
-        .unicode(false)
-        .utf8(false)
-        .build()
-        .parse(pattern)
-        .ok()?;
-    let seq = Extractor::new()
-        .kind(ExtractKind::Prefix)
-        .limit_total(24)
-        .extract(&hir);
-    let literals = seq.literals()?;
-    if literals.is_empty() || literals.iter().any(|l| l.as_bytes().len() < 2) {
-        return None;
+impl std::fmt::Debug for Matcher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Matcher")
+            .field("literals", &self.literal_count)
+            .field("patterns", &self.patterns.len())
+            .field("trie_nodes", &self.trie.node_count())
+            .finish_non_exhaustive()
     }
-    Some(literals.iter().map(|l| l.as_bytes().to_vec()).collect())
+}
+
+/// The prefix literals of `written`: precomputed at build time for the embedded lexicons,
+/// computed now for a user's own.
+fn triggers_of(written: &str) -> Option<Vec<Vec<u8>>> {
+    static EMBEDDED: OnceLock<HashMap<&'static str, Option<&'static [&'static [u8]]>>> =
+        OnceLock::new();
+    let embedded = EMBEDDED.get_or_init(|| EMBEDDED_PREFIXES.iter().copied().collect());
+    match embedded.get(written) {
+        Some(found) => found.map(|list| list.iter().map(|l| l.to_vec()).collect()),
+        None => prefix::prefix_literals(written),
+    }
+}
+
+fn new_caches() -> Vec<Option<Cache>> {
+    Vec::new()
+}
+
+impl AnchoredPattern {
+    fn new(written: &str) -> AnchoredPattern {
+        use regex_automata::{nfa::thompson, util::syntax};
+        let dfa = DFA::builder()
+            .configure(DFA::config().cache_capacity(PATTERN_SIZE_LIMIT))
+            .syntax(syntax::Config::new().unicode(false).utf8(false))
+            .thompson(
+                thompson::Config::new()
+                    .utf8(false)
+                    .nfa_size_limit(Some(PATTERN_SIZE_LIMIT)),
+            )
+            .build(written)
+            .ok();
+        AnchoredPattern {
+            dfa,
+            fallback: OnceLock::new(),
+        }
+    }
+
+    /// End of the leftmost-first match starting exactly at `start`.
+    fn match_end(
+        &self,
+        written: &str,
+        cache: &mut Option<Cache>,
+        haystack: &[u8],
+        start: usize,
+    ) -> Option<usize> {
+        let input = Input::new(haystack).range(start..).anchored(Anchored::Yes);
+        if let Some(dfa) = &self.dfa {
+            let cache = cache.get_or_insert_with(|| dfa.create_cache());
+            if let Ok(found) = dfa.try_search_fwd(cache, &input) {
+                return found.map(|m| m.offset());
+            }
+        }
+        let regex = self.fallback.get_or_init(|| {
+            meta::Builder::new()
+                .syntax(
+                    regex_automata::util::syntax::Config::new()
+                        .unicode(false)
+                        .utf8(false),
+                )
+                .build(written)
+                .unwrap_or_else(|e| panic!("pattern {written:?} compiled before: {e}"))
+        });
+        regex.search(&input).map(|m| m.end())
+    }
 }
 
 impl Matcher {
     /// Compiles every term and pattern of `topics`.
-    pub fn new(topics: &[Topic]) -> Matcher {
-        let mut index: HashMap<String, usize> = HashMap::new();
-        let mut literals: Vec<String> = Vec::new();
+    pub fn new<'t>(topics: &'t [Topic]) -> Matcher {
+        let mut index: HashMap<&str, usize> = HashMap::new();
+        let mut literals: Vec<&str> = Vec::new();
         let mut literal_targets: Vec<Vec<Target>> = Vec::new();
         let mut patterns = Vec::new();
-        let mut add_terms = |terms: &[Term], target: Target, literals: &mut Vec<String>| {
+        let mut add_terms = |terms: &'t [Term], target: Target| {
             for (i, term) in terms.iter().enumerate() {
                 let target = Target { term: i, ..target };
                 for v in &term.variants {
-                    let id = *index.entry(v.clone()).or_insert_with(|| {
-                        literals.push(v.clone());
+                    let id = *index.entry(v.as_str()).or_insert_with(|| {
+                        literals.push(v.as_str());
                         literal_targets.push(Vec::new());
                         literals.len() - 1
                     });
@@ -115,7 +194,7 @@ impl Matcher {
                     role: Role::Cue(g),
                     term: 0,
                 };
-                add_terms(&group.terms, target, &mut literals);
+                add_terms(&group.terms, target);
                 add_patterns(&group.patterns, group.terms.len(), target);
             }
             for (g, group) in topic.exclusions.iter().enumerate() {
@@ -124,7 +203,7 @@ impl Matcher {
                     role: Role::Exclusion(g),
                     term: 0,
                 };
-                add_terms(&group.terms, target, &mut literals);
+                add_terms(&group.terms, target);
                 add_patterns(&group.patterns, group.terms.len(), target);
             }
         }
@@ -132,25 +211,12 @@ impl Matcher {
             // One literal listed twice in a group (e.g. by two expansions) counts once.
             targets.dedup_by(|a, b| a.topic == b.topic && a.role == b.role && a.term == b.term);
         }
-        let literal_count = literals.len();
-        let automaton = (!literals.is_empty()).then(|| {
-            AhoCorasick::builder()
-                .match_kind(MatchKind::Standard)
-                .kind(Some(AhoCorasickKind::ContiguousNFA))
-                .build(&literals)
-                .or_else(|_| {
-                    AhoCorasick::builder()
-                        .match_kind(MatchKind::Standard)
-                        .build(&literals)
-                })
-                .expect("literal patterns always compile")
-        });
         let mut trigger_literals: Vec<Vec<u8>> = Vec::new();
         let mut trigger_patterns: Vec<Vec<usize>> = Vec::new();
         let mut trigger_index: HashMap<Vec<u8>, usize> = HashMap::new();
         let mut always_run = Vec::new();
         for (i, (pattern, _)) in patterns.iter().enumerate() {
-            match prefix_literals(&pattern.written) {
+            match triggers_of(&pattern.written) {
                 Some(prefixes) => {
                     for p in prefixes {
                         let at = *trigger_index.entry(p.clone()).or_insert_with(|| {
@@ -158,30 +224,41 @@ impl Matcher {
                             trigger_patterns.push(Vec::new());
                             trigger_literals.len() - 1
                         });
-                        trigger_patterns[at].push(i);
+                        if trigger_patterns[at].last() != Some(&i) {
+                            trigger_patterns[at].push(i);
+                        }
                     }
                 }
                 None => always_run.push(i),
             }
         }
-        let triggers = (!trigger_literals.is_empty()).then(|| {
-            AhoCorasick::builder()
-                .match_kind(MatchKind::Standard)
-                .build(&trigger_literals)
-                .expect("literal patterns always compile")
-        });
+        let keys = literals
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (l.as_bytes(), Key::Literal(i as u32)))
+            .chain(
+                trigger_literals
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| (t.as_slice(), Key::Trigger(i as u32))),
+            )
+            .collect();
+        let trie = Trie::new(keys);
+        let literal_count = literals.len();
+        let anchored = Arc::new(patterns.iter().map(|_| OnceLock::new()).collect());
         Matcher {
-            literals: automaton,
+            trie,
             literal_targets,
             patterns,
-            triggers,
+            anchored,
+            caches: Arc::new(Pool::new(new_caches as fn() -> Vec<Option<Cache>>)),
             trigger_patterns,
             always_run,
             literal_count,
         }
     }
 
-    /// Number of distinct literal variants in the automaton.
+    /// Number of distinct literal variants in the trie.
     pub fn literal_count(&self) -> usize {
         self.literal_count
     }
@@ -195,34 +272,63 @@ impl Matcher {
     pub fn find(&self, text: &NormalizedText) -> Vec<Hit> {
         let haystack = text.text.as_bytes();
         let mut hits = Vec::new();
-        if let Some(ac) = &self.literals {
-            for m in ac.find_overlapping_iter(haystack) {
-                let range = m.start()..m.end();
-                if !on_word_boundaries(haystack, &range) {
+        // (pattern, start) pairs where a pattern's prefix occurs.
+        let mut runs: Vec<(usize, usize)> = Vec::new();
+        self.trie
+            .for_each_match(haystack, |key, start, end| match key {
+                Key::Literal(id) => {
+                    for target in &self.literal_targets[id as usize] {
+                        hits.push(Hit {
+                            topic: target.topic,
+                            role: target.role,
+                            range: start..end,
+                            term: target.term,
+                        });
+                    }
+                }
+                Key::Trigger(id) => {
+                    runs.extend(
+                        self.trigger_patterns[id as usize]
+                            .iter()
+                            .map(|&p| (p, start)),
+                    );
+                }
+            });
+        runs.sort_unstable();
+        runs.dedup();
+        if !runs.is_empty() {
+            let mut caches = self.caches.get();
+            if caches.len() < self.patterns.len() {
+                caches.resize_with(self.patterns.len(), || None);
+            }
+            // Like an iteration over one pattern's matches: each starts after the last.
+            let mut last: Option<(usize, usize)> = None;
+            for &(i, start) in &runs {
+                if matches!(last, Some((p, end)) if p == i && start < end) {
                     continue;
                 }
-                for target in &self.literal_targets[m.pattern().as_usize()] {
+                let (pattern, target) = &self.patterns[i];
+                let anchored =
+                    self.anchored[i].get_or_init(|| AnchoredPattern::new(&pattern.written));
+                let Some(end) =
+                    anchored.match_end(&pattern.written, &mut caches[i], haystack, start)
+                else {
+                    continue;
+                };
+                let range = start..end;
+                if !range.is_empty() && on_word_boundaries(haystack, &range) {
+                    last = Some((i, end));
                     hits.push(Hit {
                         topic: target.topic,
                         role: target.role,
-                        range: range.clone(),
+                        range,
                         term: target.term,
                     });
                 }
             }
         }
-        let mut enabled = vec![false; self.patterns.len()];
         for &i in &self.always_run {
-            enabled[i] = true;
-        }
-        if let Some(triggers) = &self.triggers {
-            for m in triggers.find_overlapping_iter(haystack) {
-                for &i in &self.trigger_patterns[m.pattern().as_usize()] {
-                    enabled[i] = true;
-                }
-            }
-        }
-        for ((pattern, target), _) in self.patterns.iter().zip(&enabled).filter(|(_, on)| **on) {
+            let (pattern, target) = &self.patterns[i];
             for m in pattern.regex().find_iter(haystack) {
                 let range = m.start()..m.end();
                 if !range.is_empty() && on_word_boundaries(haystack, &range) {
@@ -281,16 +387,21 @@ mod tests {
     fn patterns_run_only_when_their_prefix_is_present_and_still_match() {
         let m = Matcher::new(&[topic(
             "\"x\"",
-            "'(?:lost|losing) (?:the|a) baby', '(?:a|b)*z baby'",
+            "'(?:lost|losing) (?:the|a) baby', '(?:a|b)*z baby', '\\b\\w+-cutting'",
         )]);
         assert_eq!(
             m.always_run,
-            vec![1],
-            "a pattern that may start anywhere always runs"
+            vec![2],
+            "a pattern with too many possible starts runs over the whole text"
         );
         assert_eq!(found(&m, "we lost a baby"), vec!["lost a baby"]);
-        assert_eq!(found(&m, "abz baby"), vec!["abz baby"]);
+        assert_eq!(
+            found(&m, "abz baby, and z baby"),
+            vec!["abz baby", "z baby"]
+        );
+        assert_eq!(found(&m, "cost-cutting"), vec!["cost-cutting"]);
         assert!(found(&m, "nothing here").is_empty());
+        assert!(found(&m, "a lost baby; xabz baby").is_empty());
     }
 
     #[test]
