@@ -82,56 +82,75 @@ impl NormalizedText {
     fn push_range(&mut self, original: &str, range: Range<usize>) {
         let base = range.start;
         let slice = &original[range];
-        let mut chars = slice.char_indices().peekable();
-        let mut buf = String::new();
-        while let Some((i, c)) = chars.next() {
-            let start = base + i;
-            let combining_follows = chars
-                .peek()
-                .is_some_and(|&(_, n)| !n.is_ascii() && is_combining_mark(n));
-            if c.is_ascii() && !combining_follows {
-                if c.is_ascii_whitespace() {
-                    self.push_space(start);
+        let bytes = slice.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            let b = bytes[i];
+            // Fast path: an ASCII byte not followed by a combining mark (which is never ASCII).
+            if b.is_ascii() && bytes.get(i + 1).is_none_or(u8::is_ascii) {
+                let at = base + i;
+                if b.is_ascii_whitespace() {
+                    self.push_space(at);
                 } else {
-                    let lower = c.to_ascii_lowercase();
-                    self.text.push(lower);
-                    self.origin.push(start as u32);
-                    self.origin_end.push(start as u32 + 1);
+                    self.text.push(b.to_ascii_lowercase() as char);
+                    self.origin.push(at as u32);
+                    self.origin_end.push(at as u32 + 1);
                 }
+                i += 1;
                 continue;
             }
-            match if c.is_ascii() {
-                Mapped::Other
+            i += self.push_char(&slice[i..], base + i);
+        }
+    }
+
+    /// Normalises the first character of `rest` (at original offset `start`) with the
+    /// combining marks after it; returns how many bytes it took.
+    fn push_char(&mut self, rest: &str, start: usize) -> usize {
+        let mut chars = rest.char_indices().peekable();
+        let Some((_, c)) = chars.next() else {
+            return rest.len().max(1);
+        };
+        let mut end = start + c.len_utf8();
+        let combining_follows = chars
+            .peek()
+            .is_some_and(|&(_, n)| !n.is_ascii() && is_combining_mark(n));
+        if c.is_ascii() && !combining_follows {
+            if c.is_ascii_whitespace() {
+                self.push_space(start);
             } else {
-                classify(c)
-            } {
-                Mapped::Drop => {}
-                Mapped::Space => self.push_space(start),
-                Mapped::Char(m) => {
-                    self.push_str(m.encode_utf8(&mut [0; 4]), start, start + c.len_utf8())
+                self.push_str(c.to_ascii_lowercase().encode_utf8(&mut [0; 4]), start, end);
+            }
+            return end - start;
+        }
+        match if c.is_ascii() {
+            Mapped::Other
+        } else {
+            classify(c)
+        } {
+            Mapped::Drop => {}
+            Mapped::Space => self.push_space(start),
+            Mapped::Char(m) => self.push_str(m.encode_utf8(&mut [0; 4]), start, end),
+            Mapped::Other => {
+                // A base character with its combining marks is normalised as one unit.
+                let mut buf = String::new();
+                buf.push(c);
+                while let Some(&(j, next)) = chars.peek() {
+                    if !is_combining_mark(next) {
+                        break;
+                    }
+                    buf.push(next);
+                    end = start + j + next.len_utf8();
+                    chars.next();
                 }
-                Mapped::Other => {
-                    // A base character with its combining marks is normalised as one unit.
-                    let mut end = start + c.len_utf8();
-                    buf.clear();
-                    buf.push(c);
-                    while let Some(&(j, next)) = chars.peek() {
-                        if !is_combining_mark(next) {
-                            break;
-                        }
-                        buf.push(next);
-                        end = base + j + next.len_utf8();
-                        chars.next();
-                    }
-                    let folded: String = buf.nfkc().flat_map(char::to_lowercase).collect();
-                    if folded.chars().all(char::is_whitespace) {
-                        self.push_space(start);
-                    } else {
-                        self.push_str(&folded, start, end);
-                    }
+                let folded: String = buf.nfkc().flat_map(char::to_lowercase).collect();
+                if folded.chars().all(char::is_whitespace) {
+                    self.push_space(start);
+                } else {
+                    self.push_str(&folded, start, end);
                 }
             }
         }
+        end - start
     }
 
     /// Maps a byte range of the normalised text back to the original text.

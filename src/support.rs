@@ -235,7 +235,7 @@ impl SupportDirectory {
                 // Numbers published with letters ("1300 11 HOPE", "1800RESPECT").
                 if row.phone.chars().any(|c| c.is_ascii_alphabetic()) {
                     let literal = crate::normalize::normalize_str(&row.phone);
-                    for (at, _) in normalized.text.match_indices(&literal) {
+                    for at in memchr::memmem::find_iter(normalized.text.as_bytes(), &literal) {
                         let r = at..at + literal.len();
                         if crate::normalize::on_word_boundaries(normalized.text.as_bytes(), &r) {
                             found.push(NumberSighting {
@@ -249,7 +249,7 @@ impl SupportDirectory {
             if row.phone.trim().is_empty() && !row.url.is_empty() {
                 let host = url_host(&row.url);
                 if !host.is_empty() {
-                    for (at, _) in normalized.text.match_indices(&host) {
+                    for at in memchr::memmem::find_iter(normalized.text.as_bytes(), &host) {
                         let r = at..at + host.len();
                         found.push(NumberSighting {
                             row: row_index,
