@@ -3,7 +3,7 @@
 
 /// Longest prefix literal kept as a trigger: a shorter prefix still gates correctly (it only
 /// lets a pattern run a little more often) and keeps the trie small.
-pub const TRIGGER_MAX_LEN: usize = 16;
+pub const TRIGGER_MAX_LEN: usize = 10;
 
 /// Most prefix literals extracted from one pattern.
 pub const TRIGGER_LIMIT: usize = 256;
