@@ -176,7 +176,23 @@ impl NormalizedText {
 
 /// Normalises a short string (a term, a label) the same way as a document, without a map.
 pub fn normalize_str(s: &str) -> String {
-    NormalizedText::new(s).text.trim().to_string()
+    if !s.is_ascii() {
+        return NormalizedText::new(s).text.trim().to_string();
+    }
+    // The ASCII case of `NormalizedText::new`, without the offset map: lower case, one
+    // space for each run of white space.
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if !b.is_ascii_whitespace() {
+            out.push(b.to_ascii_lowercase() as char);
+        } else if !out.ends_with(' ') {
+            out.push(' ');
+        }
+    }
+    match out.trim() {
+        trimmed if trimmed.len() == out.len() => out,
+        trimmed => trimmed.to_string(),
+    }
 }
 
 /// True for bytes that are part of a word: ASCII letters and digits, `_`, and any non-ASCII
@@ -195,6 +211,15 @@ pub fn on_word_boundaries(text: &[u8], range: &Range<usize>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The ASCII shortcut of `normalize_str` agrees with the full normaliser.
+        #[test]
+        fn normalize_str_agrees_with_normalized_text(s in "[ -~\t\n\r\x0b\x0c]{0,40}") {
+            let full = NormalizedText::new(&s);
+            proptest::prop_assert_eq!(normalize_str(&s), full.text.trim());
+        }
+    }
 
     #[test]
     fn folds_case_quotes_and_spaces() {

@@ -13,13 +13,14 @@ include!(concat!(env!("OUT_DIR"), "/embedded_prefixes.rs"));
 
 use crate::lexicon::{Pattern, Term, Topic};
 use crate::normalize::{NormalizedText, on_word_boundaries};
-use foldhash::{HashMap, HashMapExt};
+use foldhash::HashMap;
 use regex_automata::hybrid::dfa::{Cache, DFA};
 use regex_automata::util::pool::Pool;
 use regex_automata::{Anchored, Input, meta};
+use std::borrow::Cow;
 use std::ops::Range;
 use std::sync::{Arc, OnceLock};
-use trie::{Key, Trie};
+use trie::{Key, Trie, TrieBuilder};
 
 /// What a hit stands for within its topic.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -93,13 +94,15 @@ impl std::fmt::Debug for Matcher {
 
 /// The prefix literals of `written`: precomputed at build time for the embedded lexicons,
 /// computed now for a user's own.
-fn triggers_of(written: &str) -> Option<Vec<Vec<u8>>> {
+fn triggers_of(written: &str) -> Option<Vec<Cow<'static, [u8]>>> {
     static EMBEDDED: OnceLock<HashMap<&'static str, Option<&'static [&'static [u8]]>>> =
         OnceLock::new();
     let embedded = EMBEDDED.get_or_init(|| EMBEDDED_PREFIXES.iter().copied().collect());
     match embedded.get(written) {
-        Some(found) => found.map(|list| list.iter().map(|l| l.to_vec()).collect()),
-        None => prefix::prefix_literals(written),
+        Some(found) => found.map(|list| list.iter().map(|&l| Cow::Borrowed(l)).collect()),
+        None => {
+            prefix::prefix_literals(written).map(|list| list.into_iter().map(Cow::Owned).collect())
+        }
     }
 }
 
@@ -116,6 +119,8 @@ impl AnchoredPattern {
             .thompson(
                 thompson::Config::new()
                     .utf8(false)
+                    .shrink(false)
+                    .which_captures(thompson::WhichCaptures::None)
                     .nfa_size_limit(Some(PATTERN_SIZE_LIMIT)),
             )
             .build(written)
@@ -157,21 +162,21 @@ impl AnchoredPattern {
 
 impl Matcher {
     /// Compiles every term and pattern of `topics`.
-    pub fn new<'t>(topics: &'t [Topic]) -> Matcher {
-        let mut index: HashMap<&str, usize> = HashMap::new();
-        let mut literals: Vec<&str> = Vec::new();
+    pub fn new(topics: &[Topic]) -> Matcher {
+        let mut trie = TrieBuilder::default();
         let mut literal_targets: Vec<Vec<Target>> = Vec::new();
         let mut patterns = Vec::new();
-        let mut add_terms = |terms: &'t [Term], target: Target| {
+        let mut add_terms = |terms: &[Term], target: Target| {
             for (i, term) in terms.iter().enumerate() {
                 let target = Target { term: i, ..target };
                 for v in &term.variants {
-                    let id = *index.entry(v.as_str()).or_insert_with(|| {
-                        literals.push(v.as_str());
+                    let fresh = || {
                         literal_targets.push(Vec::new());
-                        literals.len() - 1
-                    });
-                    literal_targets[id].push(target);
+                        literal_targets.len() as u32 - 1
+                    };
+                    if let Some(id) = trie.literal(v.as_bytes(), fresh) {
+                        literal_targets[id as usize].push(target);
+                    }
                 }
             }
         };
@@ -211,40 +216,29 @@ impl Matcher {
             // One literal listed twice in a group (e.g. by two expansions) counts once.
             targets.dedup_by(|a, b| a.topic == b.topic && a.role == b.role && a.term == b.term);
         }
-        let mut trigger_literals: Vec<Vec<u8>> = Vec::new();
         let mut trigger_patterns: Vec<Vec<usize>> = Vec::new();
-        let mut trigger_index: HashMap<Vec<u8>, usize> = HashMap::new();
         let mut always_run = Vec::new();
         for (i, (pattern, _)) in patterns.iter().enumerate() {
             match triggers_of(&pattern.written) {
                 Some(prefixes) => {
                     for p in prefixes {
-                        let at = *trigger_index.entry(p.clone()).or_insert_with(|| {
-                            trigger_literals.push(p);
+                        let fresh = || {
                             trigger_patterns.push(Vec::new());
-                            trigger_literals.len() - 1
-                        });
-                        if trigger_patterns[at].last() != Some(&i) {
-                            trigger_patterns[at].push(i);
+                            trigger_patterns.len() as u32 - 1
+                        };
+                        if let Some(at) = trie.trigger(&p, fresh) {
+                            let list = &mut trigger_patterns[at as usize];
+                            if list.last() != Some(&i) {
+                                list.push(i);
+                            }
                         }
                     }
                 }
                 None => always_run.push(i),
             }
         }
-        let keys = literals
-            .iter()
-            .enumerate()
-            .map(|(i, l)| (l.as_bytes(), Key::Literal(i as u32)))
-            .chain(
-                trigger_literals
-                    .iter()
-                    .enumerate()
-                    .map(|(i, t)| (t.as_slice(), Key::Trigger(i as u32))),
-            )
-            .collect();
-        let trie = Trie::new(keys);
-        let literal_count = literals.len();
+        let literal_count = literal_targets.len();
+        let trie = trie.build();
         let anchored = Arc::new(patterns.iter().map(|_| OnceLock::new()).collect());
         Matcher {
             trie,

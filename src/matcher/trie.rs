@@ -1,7 +1,7 @@
 //! A byte trie of every literal and pattern trigger, walked from each position where a hit
 //! may start (the text start, and every byte after a non-word byte). Every hit must start on
-//! a word boundary, so most of the text is never walked at all, and building the trie is a
-//! sort and one pass: start-up pays a few milliseconds, not an automaton construction.
+//! a word boundary, so most of the text is never walked at all, and building the trie is one
+//! insertion per key: start-up pays a few milliseconds, not an automaton construction.
 
 use crate::normalize::is_word_byte;
 
@@ -17,8 +17,124 @@ pub enum Key {
     Trigger(u32),
 }
 
+/// A trie under construction: children as sibling lists, so insertion needs no sorting.
+#[derive(Debug, Clone)]
+pub struct TrieBuilder {
+    root: Box<[u32; 256]>,
+    first_child: Vec<u32>,
+    next_sibling: Vec<u32>,
+    label: Vec<u8>,
+    literal: Vec<u32>,
+    trigger: Vec<u32>,
+}
+
+impl Default for TrieBuilder {
+    fn default() -> Self {
+        TrieBuilder {
+            root: Box::new([NONE; 256]),
+            first_child: vec![NONE],
+            next_sibling: vec![NONE],
+            label: vec![0],
+            literal: vec![NONE],
+            trigger: vec![NONE],
+        }
+    }
+}
+
+impl TrieBuilder {
+    fn add_node(&mut self, byte: u8, next_sibling: u32) -> u32 {
+        let node = self.label.len() as u32;
+        self.first_child.push(NONE);
+        self.next_sibling.push(next_sibling);
+        self.label.push(byte);
+        self.literal.push(NONE);
+        self.trigger.push(NONE);
+        node
+    }
+
+    /// The node spelling `bytes` (not empty), created if needed.
+    fn node(&mut self, bytes: &[u8]) -> u32 {
+        let first = bytes[0] as usize;
+        let mut node = self.root[first];
+        if node == NONE {
+            node = self.add_node(bytes[0], NONE);
+            self.root[first] = node;
+        }
+        for &b in &bytes[1..] {
+            let mut child = self.first_child[node as usize];
+            while child != NONE && self.label[child as usize] != b {
+                child = self.next_sibling[child as usize];
+            }
+            if child == NONE {
+                child = self.add_node(b, self.first_child[node as usize]);
+                self.first_child[node as usize] = child;
+            }
+            node = child;
+        }
+        node
+    }
+
+    /// The literal number of `bytes`, or `fresh()` stored as its number when it has none.
+    /// Empty keys are never stored: `None`.
+    pub fn literal(&mut self, bytes: &[u8], fresh: impl FnOnce() -> u32) -> Option<u32> {
+        let node = self.node_of(bytes)?;
+        Some(*fill(&mut self.literal[node as usize], fresh))
+    }
+
+    /// The trigger number of `bytes`, or `fresh()` stored as its number when it has none.
+    /// Empty keys are never stored: `None`.
+    pub fn trigger(&mut self, bytes: &[u8], fresh: impl FnOnce() -> u32) -> Option<u32> {
+        let node = self.node_of(bytes)?;
+        Some(*fill(&mut self.trigger[node as usize], fresh))
+    }
+
+    fn node_of(&mut self, bytes: &[u8]) -> Option<u32> {
+        (!bytes.is_empty()).then(|| self.node(bytes))
+    }
+
+    /// Flattens the trie for searching: each node's children contiguous and sorted.
+    pub fn build(self) -> Trie {
+        let count = self.label.len();
+        let mut first_child = Vec::with_capacity(count + 1);
+        let mut labels = Vec::with_capacity(count);
+        let mut children = Vec::with_capacity(count);
+        let mut siblings: Vec<(u8, u32)> = Vec::new();
+        for node in 0..count {
+            first_child.push(labels.len() as u32);
+            siblings.clear();
+            let mut child = self.first_child[node];
+            while child != NONE {
+                siblings.push((self.label[child as usize], child));
+                child = self.next_sibling[child as usize];
+            }
+            siblings.sort_unstable();
+            for &(label, child) in &siblings {
+                labels.push(label);
+                children.push(child);
+            }
+        }
+        first_child.push(labels.len() as u32);
+        Trie {
+            root: self.root,
+            first_child,
+            labels,
+            children,
+            literal: self.literal,
+            trigger: self.trigger,
+        }
+    }
+}
+
+fn fill(slot: &mut u32, fresh: impl FnOnce() -> u32) -> &mut u32 {
+    if *slot == NONE {
+        *slot = fresh();
+    }
+    slot
+}
+
 /// The trie, flattened: node `n`'s children are `labels[first_child[n]..first_child[n + 1]]`
-/// (sorted) leading to the nodes in the same slots of `children`.
+/// (sorted) leading to the nodes in the same slots of `children`. Node 0 is unused: the
+/// first byte is looked up in `root`.
 #[derive(Debug, Clone)]
 pub struct Trie {
     root: Box<[u32; 256]>,
@@ -41,81 +157,17 @@ const WORD: [bool; 256] = {
 };
 
 impl Trie {
-    /// Builds the trie of `keys`. Empty keys are ignored; a key listed twice as a literal
-    /// (or twice as a trigger) keeps the first number.
+    /// Builds the trie of `keys`; a key listed twice as a literal (or twice as a trigger)
+    /// keeps the first number. Empty keys are ignored.
     pub fn new(keys: Vec<(&[u8], Key)>) -> Trie {
-        let mut keys: Vec<(&[u8], usize, Key)> = keys
-            .into_iter()
-            .enumerate()
-            .filter(|(_, (bytes, _))| !bytes.is_empty())
-            .map(|(i, (bytes, key))| (bytes, i, key))
-            .collect();
-        keys.sort_unstable_by(|a, b| a.0.cmp(b.0).then(a.1.cmp(&b.1)));
-        // Nodes in creation order; node 0 is the root. Sorted insertion means a node's
-        // children are created in increasing label order.
-        let mut parent: Vec<u32> = vec![NONE];
-        let mut label: Vec<u8> = vec![0];
-        let mut literal: Vec<u32> = vec![NONE];
-        let mut trigger: Vec<u32> = vec![NONE];
-        let mut path: Vec<u32> = vec![0];
-        let mut previous: &[u8] = &[];
-        for (bytes, _, key) in &keys {
-            let common = previous
-                .iter()
-                .zip(bytes.iter())
-                .take_while(|(a, b)| a == b)
-                .count();
-            path.truncate(common + 1);
-            for &b in &bytes[common..] {
-                let node = parent.len() as u32;
-                parent.push(*path.last().expect("the root stays on the path"));
-                label.push(b);
-                literal.push(NONE);
-                trigger.push(NONE);
-                path.push(node);
-            }
-            let end = *path.last().expect("keys are not empty") as usize;
-            let slot = match key {
-                Key::Literal(n) => (&mut literal[end], *n),
-                Key::Trigger(n) => (&mut trigger[end], *n),
+        let mut builder = TrieBuilder::default();
+        for (bytes, key) in keys {
+            match key {
+                Key::Literal(n) => builder.literal(bytes, || n),
+                Key::Trigger(n) => builder.trigger(bytes, || n),
             };
-            if *slot.0 == NONE {
-                *slot.0 = slot.1;
-            }
-            previous = bytes;
         }
-        // Counting sort of the nodes by parent gives each node's children contiguously,
-        // still in label order.
-        let count = parent.len();
-        let mut first_child = vec![0u32; count + 1];
-        for &p in &parent[1..] {
-            first_child[p as usize + 1] += 1;
-        }
-        for i in 0..count {
-            first_child[i + 1] += first_child[i];
-        }
-        let mut fill = first_child.clone();
-        let mut labels = vec![0u8; count - 1];
-        let mut children = vec![0u32; count - 1];
-        let mut root = Box::new([NONE; 256]);
-        for node in 1..count {
-            let p = parent[node] as usize;
-            let slot = fill[p] as usize;
-            fill[p] += 1;
-            labels[slot] = label[node];
-            children[slot] = node as u32;
-            if p == 0 {
-                root[label[node] as usize] = node as u32;
-            }
-        }
-        Trie {
-            root,
-            first_child,
-            labels,
-            children,
-            literal,
-            trigger,
-        }
+        builder.build()
     }
 
     /// Number of nodes, the root included.
