@@ -1,11 +1,11 @@
 //! Embeds every file under `lexicons/` in the binary, so that adding a topic file needs
 //! no Rust: the list of embedded files is generated here from the directory contents. Also
-//! precomputes the prefix literals of every embedded pattern, so start-up does not parse
-//! hundreds of regexes.
+//! precomputes the prefixes and gates of every embedded pattern (`src/matcher/triggers.rs`),
+//! so start-up does not parse hundreds of regexes.
 use std::{env, fs, path::Path};
 
-#[path = "src/matcher/prefix.rs"]
-mod prefix;
+#[path = "src/matcher/triggers.rs"]
+mod triggers;
 
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("lexicons");
@@ -35,25 +35,47 @@ fn main() {
     }
     patterns.sort();
     patterns.dedup();
-    let mut out = String::from(
-        "/// Prefix literals of the embedded lexicons' patterns (see `prefix::prefix_literals`).\n\
-         static EMBEDDED_PREFIXES: &[(&str, Option<&[&[u8]]>)] = &[\n",
-    );
-    for p in &patterns {
-        let prefixes = match prefix::prefix_literals(p) {
-            Some(list) => {
-                let items: Vec<String> = list
-                    .iter()
-                    .map(|l| format!("b\"{}\"", l.escape_ascii()))
-                    .collect();
-                format!("Some(&[{}])", items.join(", "))
+    // Literals go into one byte string addressed by offsets, so the table needs no
+    // relocations when the binary is loaded.
+    let mut bytes: Vec<u8> = Vec::new();
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    let mut list = |literals: Option<Vec<Vec<u8>>>| match literals {
+        Some(literals) => {
+            let first = spans.len();
+            for l in &literals {
+                spans.push((bytes.len(), l.len()));
+                bytes.extend_from_slice(l);
             }
-            None => "None".to_string(),
-        };
-        out.push_str(&format!("    ({p:?}, {prefixes}),\n"));
+            format!("({first}, {})", literals.len())
+        }
+        None => "(0, u32::MAX)".to_string(),
+    };
+    let mut rows = String::new();
+    for p in &patterns {
+        let t = triggers::triggers(p);
+        let prefixes = list(t.prefixes);
+        let gates = list(t.gates);
+        rows.push_str(&format!("    ({p:?}, {prefixes}, {gates}),\n"));
+    }
+    let mut out = String::from(
+        "// Prefixes and gates of the embedded lexicons' patterns (see `triggers::triggers`).\n",
+    );
+    out.push_str(&format!(
+        "static EMBEDDED_TRIGGER_BYTES: &[u8] = b\"{}\";\n",
+        bytes.escape_ascii()
+    ));
+    out.push_str("static EMBEDDED_TRIGGER_SPANS: &[(u32, u32)] = &[\n");
+    for (offset, len) in &spans {
+        out.push_str(&format!("    ({offset}, {len}),\n"));
     }
     out.push_str("];\n");
-    fs::write(Path::new(&out_dir).join("embedded_prefixes.rs"), out).unwrap();
+    out.push_str(
+        "/// (pattern, prefixes, gates); a list is (first span, count), count u32::MAX for none.\n",
+    );
+    out.push_str("static EMBEDDED_TRIGGERS: &[TriggerRow] = &[\n");
+    out.push_str(&rows);
+    out.push_str("];\n");
+    fs::write(Path::new(&out_dir).join("embedded_triggers.rs"), out).unwrap();
 }
 
 /// Every string in an array under a `patterns` key, anywhere in `value`.

@@ -163,7 +163,9 @@ impl CommonArgs {
     }
 
     /// Loads the configuration and lexicons and compiles the engine; sets the thread count.
-    pub fn engine(&self) -> Result<(Engine, AnalyzeOptions)> {
+    /// The engine lives until the process exits (freeing its tries and term lists would
+    /// only delay the exit).
+    pub fn engine(&self) -> Result<(&'static Engine, AnalyzeOptions)> {
         if let Some(n) = self.threads {
             // Only the first call in a process takes effect, which is the one that matters.
             let _ = rayon::ThreadPoolBuilder::new()
@@ -174,7 +176,7 @@ impl CommonArgs {
         let mut lexicons = LexiconSet::load(config.lexicons.as_deref().unwrap_or_default())
             .context("loading lexicons")?;
         config.apply(&mut lexicons).map_err(anyhow::Error::msg)?;
-        let engine = Engine::new(lexicons);
+        let engine: &'static Engine = Box::leak(Box::new(Engine::new(lexicons)));
         let region = match &config.region {
             Some(r) => Some(engine.resolve_region(r).map_err(anyhow::Error::msg)?),
             None => None,

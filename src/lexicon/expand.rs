@@ -45,7 +45,15 @@ pub fn expand_braces(written: &str) -> Result<Vec<String>, String> {
         let alternatives: Vec<&str> = inner.split(',').collect();
         results = results
             .iter()
-            .flat_map(|r| alternatives.iter().map(move |a| format!("{r}{prefix}{a}")))
+            .flat_map(|r| {
+                alternatives.iter().map(move |a| {
+                    let mut joined = String::with_capacity(r.len() + prefix.len() + a.len());
+                    joined.push_str(r);
+                    joined.push_str(prefix);
+                    joined.push_str(a);
+                    joined
+                })
+            })
             .collect();
         rest = &rest[close + 1..];
     }

@@ -6,10 +6,15 @@
 //! at the places its prefix occurs (a lazy DFA each, compiled on first use); the few
 //! patterns without a finite prefix set run over the whole text.
 
-pub mod prefix;
 pub mod trie;
+pub mod triggers;
 
-include!(concat!(env!("OUT_DIR"), "/embedded_prefixes.rs"));
+/// A list in the embedded trigger table: (first span, count), count `u32::MAX` for none.
+type Span = (u32, u32);
+/// A pattern of the embedded lexicons with its prefixes and gates.
+type TriggerRow = (&'static str, Span, Span);
+
+include!(concat!(env!("OUT_DIR"), "/embedded_triggers.rs"));
 
 use crate::lexicon::{Pattern, Term, Topic};
 use crate::normalize::{NormalizedText, on_word_boundaries};
@@ -75,8 +80,10 @@ pub struct Matcher {
     anchored: Arc<Vec<OnceLock<AnchoredPattern>>>,
     /// Lazy-DFA caches, one set per thread at a time.
     caches: Arc<CachePool>,
-    /// For each trigger literal, the patterns it enables.
-    trigger_patterns: Vec<Vec<usize>>,
+    /// For each trigger literal, what it does when it occurs.
+    trigger_actions: Vec<TriggerAction>,
+    /// Per pattern: true when it has gates, so runs only in a text holding one.
+    gated: Vec<bool>,
     /// Patterns with no usable prefix literal: run over the whole text.
     always_run: Vec<usize>,
     literal_count: usize,
@@ -92,16 +99,37 @@ impl std::fmt::Debug for Matcher {
     }
 }
 
-/// The prefix literals of `written`: precomputed at build time for the embedded lexicons,
-/// computed now for a user's own.
-fn triggers_of(written: &str) -> Option<Vec<Cow<'static, [u8]>>> {
-    static EMBEDDED: OnceLock<HashMap<&'static str, Option<&'static [&'static [u8]]>>> =
-        OnceLock::new();
-    let embedded = EMBEDDED.get_or_init(|| EMBEDDED_PREFIXES.iter().copied().collect());
+/// A trigger literal of the trie's: a pattern prefix or gate, borrowed from the embedded
+/// table or computed for a user's own lexicon.
+type Literal = Cow<'static, [u8]>;
+
+/// The prefixes and gates of `written`: precomputed at build time for the embedded
+/// lexicons, computed now for a user's own.
+fn triggers_of(written: &str) -> (Option<Vec<Literal>>, Option<Vec<Literal>>) {
+    static EMBEDDED: OnceLock<HashMap<&'static str, (Span, Span)>> = OnceLock::new();
+    let embedded = EMBEDDED.get_or_init(|| {
+        EMBEDDED_TRIGGERS
+            .iter()
+            .map(|&(p, prefixes, gates)| (p, (prefixes, gates)))
+            .collect()
+    });
+    let list = |(first, count): Span| {
+        (count != u32::MAX).then(|| {
+            EMBEDDED_TRIGGER_SPANS[first as usize..][..count as usize]
+                .iter()
+                .map(|&(at, len)| {
+                    Cow::Borrowed(&EMBEDDED_TRIGGER_BYTES[at as usize..][..len as usize])
+                })
+                .collect()
+        })
+    };
     match embedded.get(written) {
-        Some(found) => found.map(|list| list.iter().map(|&l| Cow::Borrowed(l)).collect()),
+        Some(&(prefixes, gates)) => (list(prefixes), list(gates)),
         None => {
-            prefix::prefix_literals(written).map(|list| list.into_iter().map(Cow::Owned).collect())
+            let t = triggers::triggers(written);
+            let owned =
+                |l: Option<Vec<Vec<u8>>>| l.map(|l| l.into_iter().map(Cow::Owned).collect());
+            (owned(t.prefixes), owned(t.gates))
         }
     }
 }
@@ -160,16 +188,34 @@ impl AnchoredPattern {
     }
 }
 
-impl Matcher {
-    /// Compiles every term and pattern of `topics`.
-    pub fn new(topics: &[Topic]) -> Matcher {
+/// What a trigger literal does where it occurs in a text.
+#[derive(Debug, Clone, Default)]
+struct TriggerAction {
+    /// Patterns to run anchored at its start (it is one of their prefixes).
+    run: Vec<usize>,
+    /// Patterns it lets run in this text (it is one of their gates).
+    open: Vec<usize>,
+}
+
+/// The keys whose first byte has parity `half`, with what their numbers stand for.
+struct Half {
+    trie: TrieBuilder,
+    literal_targets: Vec<Vec<Target>>,
+    trigger_actions: Vec<TriggerAction>,
+}
+
+/// The prefixes and gates of each pattern.
+type PatternTriggers = [(Option<Vec<Literal>>, Option<Vec<Literal>>)];
+
+impl Half {
+    fn build(topics: &[Topic], triggers: &PatternTriggers, half: u8) -> Half {
+        let mine = |bytes: &[u8]| bytes.first().is_some_and(|b| b & 1 == half);
         let mut trie = TrieBuilder::default();
         let mut literal_targets: Vec<Vec<Target>> = Vec::new();
-        let mut patterns = Vec::new();
         let mut add_terms = |terms: &[Term], target: Target| {
             for (i, term) in terms.iter().enumerate() {
                 let target = Target { term: i, ..target };
-                for v in &term.variants {
+                for v in term.variants.iter().filter(|v| mine(v.as_bytes())) {
                     let fresh = || {
                         literal_targets.push(Vec::new());
                         literal_targets.len() as u32 - 1
@@ -180,18 +226,6 @@ impl Matcher {
                 }
             }
         };
-        // Patterns are numbered after the group's terms.
-        let mut add_patterns = |list: &[Pattern], first: usize, target: Target| {
-            for (i, p) in list.iter().enumerate() {
-                patterns.push((
-                    p.clone(),
-                    Target {
-                        term: first + i,
-                        ..target
-                    },
-                ));
-            }
-        };
         for (t, topic) in topics.iter().enumerate() {
             for (g, group) in topic.cues.iter().enumerate() {
                 let target = Target {
@@ -200,7 +234,6 @@ impl Matcher {
                     term: 0,
                 };
                 add_terms(&group.terms, target);
-                add_patterns(&group.patterns, group.terms.len(), target);
             }
             for (g, group) in topic.exclusions.iter().enumerate() {
                 let target = Target {
@@ -209,36 +242,96 @@ impl Matcher {
                     term: 0,
                 };
                 add_terms(&group.terms, target);
-                add_patterns(&group.patterns, group.terms.len(), target);
             }
         }
         for targets in &mut literal_targets {
             // One literal listed twice in a group (e.g. by two expansions) counts once.
             targets.dedup_by(|a, b| a.topic == b.topic && a.role == b.role && a.term == b.term);
         }
-        let mut trigger_patterns: Vec<Vec<usize>> = Vec::new();
-        let mut always_run = Vec::new();
-        for (i, (pattern, _)) in patterns.iter().enumerate() {
-            match triggers_of(&pattern.written) {
-                Some(prefixes) => {
-                    for p in prefixes {
-                        let fresh = || {
-                            trigger_patterns.push(Vec::new());
-                            trigger_patterns.len() as u32 - 1
+        let mut trigger_actions: Vec<TriggerAction> = Vec::new();
+        for (i, (prefixes, gates)) in triggers.iter().enumerate() {
+            let lists = [(prefixes, true), (gates, false)];
+            for (list, is_prefix) in lists {
+                for p in list.iter().flatten().filter(|p| mine(p)) {
+                    let fresh = || {
+                        trigger_actions.push(TriggerAction::default());
+                        trigger_actions.len() as u32 - 1
+                    };
+                    if let Some(at) = trie.trigger(p, fresh) {
+                        let action = &mut trigger_actions[at as usize];
+                        let list = if is_prefix {
+                            &mut action.run
+                        } else {
+                            &mut action.open
                         };
-                        if let Some(at) = trie.trigger(&p, fresh) {
-                            let list = &mut trigger_patterns[at as usize];
-                            if list.last() != Some(&i) {
-                                list.push(i);
-                            }
+                        if list.last() != Some(&i) {
+                            list.push(i);
                         }
                     }
                 }
-                None => always_run.push(i),
             }
         }
-        let literal_count = literal_targets.len();
-        let trie = trie.build();
+        Half {
+            trie,
+            literal_targets,
+            trigger_actions,
+        }
+    }
+}
+
+impl Matcher {
+    /// Compiles every term and pattern of `topics`.
+    pub fn new(topics: &[Topic]) -> Matcher {
+        // Patterns are numbered after their group's terms.
+        let mut patterns = Vec::new();
+        let mut add_patterns = |list: &[Pattern], target: Target| {
+            for (i, p) in list.iter().enumerate() {
+                let term = target.term + i;
+                patterns.push((p.clone(), Target { term, ..target }));
+            }
+        };
+        for (topic, t) in topics.iter().enumerate() {
+            for (g, group) in t.cues.iter().enumerate() {
+                let role = Role::Cue(g);
+                let term = group.terms.len();
+                add_patterns(&group.patterns, Target { topic, role, term });
+            }
+            for (g, group) in t.exclusions.iter().enumerate() {
+                let role = Role::Exclusion(g);
+                let term = group.terms.len();
+                add_patterns(&group.patterns, Target { topic, role, term });
+            }
+        }
+        let triggers: Vec<_> = patterns
+            .iter()
+            .map(|(p, _)| triggers_of(&p.written))
+            .collect();
+        let always_run = (0..patterns.len())
+            .filter(|&i| triggers[i].0.is_none())
+            .collect();
+        let gated = triggers.iter().map(|(_, gates)| gates.is_some()).collect();
+        // Keys are split by their first byte between two builders, one per core.
+        let (low, high) = rayon::join(
+            || Half::build(topics, &triggers, 0),
+            || Half::build(topics, &triggers, 1),
+        );
+        let literal_count = low.literal_targets.len() + high.literal_targets.len();
+        let trie = Trie::join(
+            low.trie.build(),
+            high.trie.build(),
+            low.literal_targets.len() as u32,
+            low.trigger_actions.len() as u32,
+        );
+        let literal_targets = low
+            .literal_targets
+            .into_iter()
+            .chain(high.literal_targets)
+            .collect();
+        let trigger_actions = low
+            .trigger_actions
+            .into_iter()
+            .chain(high.trigger_actions)
+            .collect();
         let anchored = Arc::new(patterns.iter().map(|_| OnceLock::new()).collect());
         Matcher {
             trie,
@@ -246,7 +339,8 @@ impl Matcher {
             patterns,
             anchored,
             caches: Arc::new(Pool::new(new_caches as fn() -> Vec<Option<Cache>>)),
-            trigger_patterns,
+            trigger_actions,
+            gated,
             always_run,
             literal_count,
         }
@@ -268,6 +362,8 @@ impl Matcher {
         let mut hits = Vec::new();
         // (pattern, start) pairs where a pattern's prefix occurs.
         let mut runs: Vec<(usize, usize)> = Vec::new();
+        // Patterns this text lets run: those without gates, and those whose gate occurs.
+        let mut open: Vec<bool> = self.gated.iter().map(|g| !g).collect();
         self.trie
             .for_each_match(haystack, |key, start, end| match key {
                 Key::Literal(id) => {
@@ -281,13 +377,14 @@ impl Matcher {
                     }
                 }
                 Key::Trigger(id) => {
-                    runs.extend(
-                        self.trigger_patterns[id as usize]
-                            .iter()
-                            .map(|&p| (p, start)),
-                    );
+                    let action = &self.trigger_actions[id as usize];
+                    runs.extend(action.run.iter().map(|&p| (p, start)));
+                    for &p in &action.open {
+                        open[p] = true;
+                    }
                 }
             });
+        runs.retain(|&(p, _)| open[p]);
         runs.sort_unstable();
         runs.dedup();
         if !runs.is_empty() {
@@ -321,7 +418,7 @@ impl Matcher {
                 }
             }
         }
-        for &i in &self.always_run {
+        for &i in self.always_run.iter().filter(|&&i| open[i]) {
             let (pattern, target) = &self.patterns[i];
             for m in pattern.regex().find_iter(haystack) {
                 let range = m.start()..m.end();
@@ -428,5 +525,61 @@ mod tests {
             assert_eq!(a, b, "engines disagree on {text:?}");
         }
         assert!(!found(&literal, texts[0]).is_empty() && !found(&literal, texts[2]).is_empty());
+    }
+
+    #[test]
+    fn gated_patterns_run_when_their_gate_occurs() {
+        let m = Matcher::new(&[topic(
+            "\"zzz\"",
+            r"'\b(?:was|were) executed by the state\b', '\b[a-z]+-cutting\b'",
+        )]);
+        assert!(m.gated.iter().all(|&g| g), "both patterns have gates");
+        assert_eq!(
+            found(&m, "they were executed by the state; cost-cutting"),
+            vec!["were executed by the state", "cost-cutting"]
+        );
+        assert!(found(&m, "they were executed; cost cutting").is_empty());
+    }
+
+    proptest::proptest! {
+        /// Patterns run only at their prefixes and only in texts holding a gate, yet find
+        /// exactly what running each one over the whole text finds.
+        #[test]
+        fn gated_anchored_runs_find_what_whole_text_runs_find(
+            words in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "was", "were", "publicly", "executed", "by", "the", "state", "lost", "a",
+                    "baby", "cost-cutting", "6-0", "massacre", "x", "-", ",",
+                ]),
+                0..30,
+            )
+        ) {
+            let patterns = [
+                r"\b(?:was|were) (?:publicly )?executed by the state\b",
+                r"\b(?:lost|losing) (?:the|a) baby\b",
+                r"\b[a-z]+-cutting\b",
+                r"\b\d{1,3}-\d{1,3} (?:\w+ ){0,2}massacre\b",
+                r"\ba (?:\w+ )?baby\b",
+            ];
+            let quoted: Vec<String> = patterns.iter().map(|p| format!("'{p}'")).collect();
+            let m = Matcher::new(&[topic("\"zzz\"", &quoted.join(", "))]);
+            let text = words.join(" ");
+            let n = NormalizedText::new(&text);
+            let h = n.text.as_bytes();
+            let mut expected = Vec::new();
+            for p in patterns {
+                let re = crate::lexicon::topic::compile_pattern(p).unwrap();
+                for found in re.find_iter(h) {
+                    let r = found.start()..found.end();
+                    if !r.is_empty() && on_word_boundaries(h, &r) {
+                        expected.push(n.text[r].to_string());
+                    }
+                }
+            }
+            let mut got = found(&m, &text);
+            got.sort();
+            expected.sort();
+            proptest::prop_assert_eq!(got, expected);
+        }
     }
 }

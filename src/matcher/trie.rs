@@ -170,6 +170,40 @@ impl Trie {
         builder.build()
     }
 
+    /// Joins two tries whose keys start with different bytes; `b`'s literal and trigger
+    /// numbers are shifted by `literal_offset` and `trigger_offset`.
+    pub fn join(a: Trie, b: Trie, literal_offset: u32, trigger_offset: u32) -> Trie {
+        let nodes = a.node_count() as u32;
+        let labels = a.labels.len() as u32;
+        let shift = |v: u32, by: u32| if v == NONE { NONE } else { v + by };
+        let mut root = a.root;
+        for (slot, &node) in root.iter_mut().zip(b.root.iter()) {
+            if node != NONE {
+                debug_assert_eq!(*slot, NONE, "both tries start a key with one byte");
+                *slot = node + nodes;
+            }
+        }
+        let mut first_child = a.first_child;
+        first_child.pop();
+        first_child.extend(b.first_child.iter().map(|&f| f + labels));
+        let mut all_labels = a.labels;
+        all_labels.extend_from_slice(&b.labels);
+        let mut children = a.children;
+        children.extend(b.children.iter().map(|&c| c + nodes));
+        let mut literal = a.literal;
+        literal.extend(b.literal.iter().map(|&l| shift(l, literal_offset)));
+        let mut trigger = a.trigger;
+        trigger.extend(b.trigger.iter().map(|&t| shift(t, trigger_offset)));
+        Trie {
+            root,
+            first_child,
+            labels: all_labels,
+            children,
+            literal,
+            trigger,
+        }
+    }
+
     /// Number of nodes, the root included.
     pub fn node_count(&self) -> usize {
         self.literal.len()
@@ -332,10 +366,36 @@ mod tests {
                     }
                 }
             }
+            // The same keys split by the parity of their first byte, then joined; the
+            // second half's numbers are shifted and shifted back.
+            let half = |h: u8| {
+                Trie::new(
+                    keys.iter()
+                        .filter(|(b, _)| b[0] & 1 == h)
+                        .map(|&(b, k)| (b, match k {
+                            Key::Literal(n) if h == 1 => Key::Literal(n + 100),
+                            Key::Trigger(n) if h == 1 => Key::Trigger(n + 100),
+                            k => k,
+                        }))
+                        .collect(),
+                )
+            };
+            let joined = Trie::join(half(0), half(1), 1000, 1000);
+            let mut walked_joined = Vec::new();
+            joined.for_each_match(text.as_bytes(), |k, s, e| {
+                let k = match k {
+                    Key::Literal(n) if n >= 1000 => Key::Literal(n - 1100),
+                    Key::Trigger(n) if n >= 1000 => Key::Trigger(n - 1100),
+                    k => k,
+                };
+                walked_joined.push((k, s, e))
+            });
             let order = |v: &mut Vec<(Key, usize, usize)>| v.sort_by_key(|(k, s, e)| (*s, *e, format!("{k:?}")));
             order(&mut walked);
+            order(&mut walked_joined);
             order(&mut brute);
-            proptest::prop_assert_eq!(walked, brute);
+            proptest::prop_assert_eq!(&walked, &brute);
+            proptest::prop_assert_eq!(walked_joined, brute);
         }
     }
 }
