@@ -143,6 +143,50 @@ fn kind_of(rel: &str) -> Option<FileKind> {
     }
 }
 
+/// One lexicon file, parsed.
+enum Parsed {
+    Topic(Box<Topic>),
+    Support(SupportDirectory),
+    Templates(crate::config::TemplateConfig),
+    SafeMessaging(Vec<crate::safe_messaging::Rule>),
+    Notices(Vec<Pattern>),
+}
+
+fn parse_file(f: &SourceFile, is_default: bool) -> Result<Parsed, LexiconError> {
+    Ok(match f.kind {
+        // Embedded defaults compile their patterns on first use (cargo test compiles them
+        // all); user files are compiled now to report errors.
+        FileKind::Topic => Parsed::Topic(Box::new(topic::parse_topic_with(
+            &f.name,
+            &f.text,
+            !is_default,
+        )?)),
+        FileKind::Support => Parsed::Support(SupportDirectory::parse(&f.name, &f.text)?),
+        FileKind::Templates => {
+            Parsed::Templates(toml::from_str(&f.text).map_err(|e| toml_error(&f.name, &f.text, e))?)
+        }
+        FileKind::SafeMessaging => {
+            Parsed::SafeMessaging(crate::safe_messaging::parse_rules(&f.name, &f.text)?)
+        }
+        FileKind::Notices => {
+            let n: NoticeFile =
+                toml::from_str(&f.text).map_err(|e| toml_error(&f.name, &f.text, e))?;
+            let patterns = n
+                .patterns
+                .iter()
+                .map(|p| {
+                    Pattern::compile(p.get_ref()).map_err(|m| LexiconError {
+                        file: f.name.clone(),
+                        line: line_of(&f.text, p.span().start),
+                        message: m,
+                    })
+                })
+                .collect::<Result<_, _>>()?;
+            Parsed::Notices(patterns)
+        }
+    })
+}
+
 impl LexiconSet {
     /// Loads the embedded defaults, then each of `extra` (a directory of lexicon files or
     /// one topic file) on top: a topic with the same id replaces the default, support rows
@@ -189,50 +233,39 @@ impl LexiconSet {
         let mut region_templates: BTreeMap<String, TemplateFields> = BTreeMap::new();
         let mut notices = NoticeRules::default();
         let mut safe_messaging: Vec<crate::safe_messaging::Rule> = Vec::new();
-        for (i, f) in files.iter().enumerate() {
+        // Files are parsed in parallel, then merged in order (so the first error reported
+        // is the first in file order, as if parsed one by one).
+        use rayon::prelude::*;
+        let parsed: Vec<Result<Parsed, LexiconError>> = files
+            .par_iter()
+            .enumerate()
+            .map(|(i, f)| parse_file(f, i < defaults))
+            .collect();
+        for (i, p) in parsed.into_iter().enumerate() {
             let is_default = i < defaults;
-            match f.kind {
-                FileKind::Topic => {
-                    // Embedded defaults compile their patterns on first use (cargo test
-                    // compiles them all); user files are compiled now to report errors.
-                    let t = topic::parse_topic_with(&f.name, &f.text, !is_default)?;
+            match p? {
+                Parsed::Topic(t) => {
                     if is_default {
-                        default_topics.push(t)
+                        default_topics.push(*t)
                     } else {
-                        user_topics.push(t)
+                        user_topics.push(*t)
                     }
                 }
-                FileKind::Support => {
-                    let d = SupportDirectory::parse(&f.name, &f.text)?;
+                Parsed::Support(d) => {
                     if is_default {
                         support_default.extend(d)
                     } else {
                         support_user.extend(d)
                     }
                 }
-                FileKind::Templates => {
-                    let t: crate::config::TemplateConfig =
-                        toml::from_str(&f.text).map_err(|e| toml_error(&f.name, &f.text, e))?;
-                    t.apply_to(&mut templates, &mut region_templates);
-                }
-                FileKind::SafeMessaging => {
-                    for rule in crate::safe_messaging::parse_rules(&f.name, &f.text)? {
+                Parsed::Templates(t) => t.apply_to(&mut templates, &mut region_templates),
+                Parsed::SafeMessaging(rules) => {
+                    for rule in rules {
                         safe_messaging.retain(|r| r.id != rule.id);
                         safe_messaging.push(rule);
                     }
                 }
-                FileKind::Notices => {
-                    let n: NoticeFile =
-                        toml::from_str(&f.text).map_err(|e| toml_error(&f.name, &f.text, e))?;
-                    for p in n.patterns {
-                        let pattern = Pattern::compile(p.get_ref()).map_err(|m| LexiconError {
-                            file: f.name.clone(),
-                            line: line_of(&f.text, p.span().start),
-                            message: m,
-                        })?;
-                        notices.patterns.push(pattern);
-                    }
-                }
+                Parsed::Notices(patterns) => notices.patterns.extend(patterns),
             }
         }
         check_unique_ids(&default_topics)?;
