@@ -289,15 +289,18 @@ fn near_contact_word(original: &str, at: usize) -> bool {
 /// The byte range of consecutive digit groups of one run whose digits are exactly `key`
 /// ("+61 1300 072 637 (24 hours)" holds 1300072637; "13001 072 637" does not).
 fn find_key_in_groups(groups: &[(Range<usize>, String)], key: &str) -> Option<Range<usize>> {
+    let key = key.as_bytes();
     for i in 0..groups.len() {
-        let mut digits = String::new();
+        // Consecutive groups from `i` must spell the key exactly.
+        let mut at = 0;
         for (j, (_, g)) in groups.iter().enumerate().skip(i) {
-            digits.push_str(g);
-            if digits.len() >= key.len() {
-                if digits == key {
-                    return Some(groups[i].0.start..groups[j].0.end);
-                }
+            let g = g.as_bytes();
+            if key.get(at..at + g.len()) != Some(g) {
                 break;
+            }
+            at += g.len();
+            if at == key.len() {
+                return Some(groups[i].0.start..groups[j].0.end);
             }
         }
     }
