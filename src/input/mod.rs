@@ -195,6 +195,8 @@ impl Document {
                     limit: max_bytes,
                 });
             }
+            // The size is only a hint: the file may change while it is read.
+            bytes.reserve_exact(meta.len().min(max_bytes) as usize + 1);
             std::fs::File::open(p)?
                 .take(max_bytes + 1)
                 .read_to_end(&mut bytes)?;

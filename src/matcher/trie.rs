@@ -114,14 +114,15 @@ impl TrieBuilder {
             }
         }
         first_child.push(labels.len() as u32);
-        Trie {
+        Trie::with_root2(Trie {
             root: self.root,
+            root2: Vec::new(),
             first_child,
             labels,
             children,
             literal: self.literal,
             trigger: self.trigger,
-        }
+        })
     }
 }
 
@@ -138,6 +139,9 @@ fn fill(slot: &mut u32, fresh: impl FnOnce() -> u32) -> &mut u32 {
 #[derive(Debug, Clone)]
 pub struct Trie {
     root: Box<[u32; 256]>,
+    /// The node for each two-byte start (`first << 8 | second`): the widest nodes of the
+    /// trie are the root's children, so their child is found by one lookup.
+    root2: Vec<u32>,
     first_child: Vec<u32>,
     labels: Vec<u8>,
     children: Vec<u32>,
@@ -194,14 +198,31 @@ impl Trie {
         literal.extend(b.literal.iter().map(|&l| shift(l, literal_offset)));
         let mut trigger = a.trigger;
         trigger.extend(b.trigger.iter().map(|&t| shift(t, trigger_offset)));
-        Trie {
+        Trie::with_root2(Trie {
             root,
+            root2: Vec::new(),
             first_child,
             labels: all_labels,
             children,
             literal,
             trigger,
+        })
+    }
+
+    fn with_root2(mut self) -> Trie {
+        let mut root2 = vec![NONE; 1 << 16];
+        for (first, &node) in self.root.iter().enumerate() {
+            if node == NONE {
+                continue;
+            }
+            let from = self.first_child[node as usize] as usize;
+            let to = self.first_child[node as usize + 1] as usize;
+            for (&label, &child) in self.labels[from..to].iter().zip(&self.children[from..to]) {
+                root2[first << 8 | label as usize] = child;
+            }
         }
+        self.root2 = root2;
+        self
     }
 
     /// Number of nodes, the root included.
@@ -245,7 +266,11 @@ impl Trie {
                 if end == text.len() {
                     break;
                 }
-                node = self.child(node, text[end]);
+                node = if end == start + 1 {
+                    self.root2[(first as usize) << 8 | text[end] as usize]
+                } else {
+                    self.child(node, text[end])
+                };
                 end += 1;
             }
         }
