@@ -39,6 +39,8 @@ pub struct Engine {
     pub lexicons: LexiconSet,
     /// All topics' terms and patterns, compiled.
     pub matcher: Matcher,
+    /// The opening words of the warning templates, normalised (see `find_notices`).
+    own_prefixes: std::sync::OnceLock<Vec<String>>,
 }
 
 /// An existing content warning found in a document.
@@ -56,7 +58,11 @@ impl Engine {
     /// Compiles `lexicons`.
     pub fn new(lexicons: LexiconSet) -> Engine {
         let matcher = Matcher::new(&lexicons.topics);
-        Engine { lexicons, matcher }
+        Engine {
+            lexicons,
+            matcher,
+            own_prefixes: Default::default(),
+        }
     }
 
     /// Checks a region code against the directory; returns it upper-cased.
@@ -98,6 +104,31 @@ impl Engine {
 
     /// Existing content warnings among the headline and first paragraphs of `doc`.
     pub fn find_notices(&self, doc: &Document) -> Vec<Notice> {
+        self.find_notices_with(doc, None)
+    }
+
+    /// The opening words of this engine's own warning templates, normalised.
+    fn own_warning_prefixes(&self) -> &[String] {
+        self.own_prefixes.get_or_init(|| {
+            std::iter::once(self.lexicons.templates_for(None))
+                .chain(
+                    self.lexicons
+                        .region_templates
+                        .keys()
+                        .map(|r| self.lexicons.templates_for(Some(r))),
+                )
+                .map(|t| {
+                    crate::normalize::normalize_str(
+                        t.warning.split("{topics}").next().unwrap_or(""),
+                    )
+                })
+                .collect()
+        })
+    }
+
+    /// [`Engine::find_notices`]; `whole` is the plain-text document already normalised,
+    /// used to pass over paragraphs that cannot be notices without normalising each.
+    fn find_notices_with(&self, doc: &Document, whole: Option<&NormalizedText>) -> Vec<Notice> {
         let candidates = doc
             .layout()
             .headline
@@ -106,24 +137,24 @@ impl Engine {
         let mut notices = Vec::new();
         // A warning written from this run's own templates is always recognised, so that
         // `fix` never inserts twice even with a house-style template.
-        let own_prefixes: Vec<String> = std::iter::once(self.lexicons.templates_for(None))
-            .chain(
-                self.lexicons
-                    .region_templates
-                    .keys()
-                    .map(|r| self.lexicons.templates_for(Some(r))),
-            )
-            .map(|t| {
-                crate::normalize::normalize_str(t.warning.split("{topics}").next().unwrap_or(""))
-            })
-            .collect();
-        for range in candidates {
-            let normalized = NormalizedText::new(&doc.text[range.clone()]);
-            if !compose::is_notice(&normalized.text, &self.lexicons.notices.patterns)
-                && !own_prefixes
+        let own_prefixes = self.own_warning_prefixes();
+        let looks_like_notice = |text: &str| {
+            compose::is_notice(text, &self.lexicons.notices.patterns)
+                || own_prefixes
                     .iter()
-                    .any(|p| !p.is_empty() && normalized.text.trim_start().starts_with(p.as_str()))
+                    .any(|p| !p.is_empty() && text.trim_start().starts_with(p.as_str()))
+        };
+        // In plain text the document's normalised text holds each paragraph's normalised
+        // text; markup (kept in a paragraph, left out of the prose) needs the slow way.
+        let whole = whole.filter(|_| doc.format == crate::input::InputFormat::Text);
+        for range in candidates {
+            if let Some(slice) = whole.and_then(|w| w.text.get(w.normalized_range(range.clone())))
+                && !looks_like_notice(slice)
             {
+                continue;
+            }
+            let normalized = NormalizedText::new(&doc.text[range.clone()]);
+            if !looks_like_notice(&normalized.text) {
                 continue;
             }
             let hits = self.matcher.find(&normalized);
@@ -154,7 +185,7 @@ impl Engine {
         let region = region_owned.as_deref();
         let normalized =
             NormalizedText::from_ranges(&doc.text, doc.structure.prose.iter().cloned());
-        let mut notices = self.find_notices(doc);
+        let mut notices = self.find_notices_with(doc, Some(&normalized));
         let sightings = directory.find_in(&doc.text, &normalized);
         // The document's own warning and support paragraphs are not evidence: their words
         // ("…child abuse.", "National Domestic Violence Hotline") must not raise a topic,
@@ -215,7 +246,6 @@ impl Engine {
                 });
             }
         }
-        let sightings = directory.find_in(&doc.text, &normalized);
         let lines = LineIndex::new(&doc.text);
 
         let mut reports: Vec<TopicReport> = verdicts

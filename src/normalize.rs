@@ -163,6 +163,17 @@ impl NormalizedText {
         self.origin[range.start] as usize..self.origin_end[end - 1] as usize
     }
 
+    /// The normalised bytes that come from `original` (a byte range of the original text).
+    pub fn normalized_range(&self, original: Range<usize>) -> Range<usize> {
+        let start = self
+            .origin
+            .partition_point(|&o| (o as usize) < original.start);
+        let end = self
+            .origin
+            .partition_point(|&o| (o as usize) < original.end);
+        start..end.max(start)
+    }
+
     /// Original byte offset of the character behind normalised byte `at`.
     pub fn original_offset(&self, at: usize) -> usize {
         self.origin.get(at).copied().unwrap_or(0) as usize
