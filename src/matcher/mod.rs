@@ -317,8 +317,8 @@ impl Matcher {
         );
         let literal_count = low.literal_targets.len() + high.literal_targets.len();
         let trie = Trie::join(
-            low.trie.build(),
-            high.trie.build(),
+            low.trie,
+            high.trie,
             low.literal_targets.len() as u32,
             low.trigger_actions.len() as u32,
         );

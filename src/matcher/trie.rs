@@ -42,6 +42,18 @@ impl Default for TrieBuilder {
 }
 
 impl TrieBuilder {
+    /// A builder holding `keys` (see [`Trie::new`]).
+    pub fn from_keys(keys: Vec<(&[u8], Key)>) -> TrieBuilder {
+        let mut builder = TrieBuilder::default();
+        for (bytes, key) in keys {
+            match key {
+                Key::Literal(n) => builder.literal(bytes, || n),
+                Key::Trigger(n) => builder.trigger(bytes, || n),
+            };
+        }
+        builder
+    }
+
     fn add_node(&mut self, byte: u8, next_sibling: u32) -> u32 {
         let node = self.label.len() as u32;
         self.first_child.push(NONE);
@@ -92,36 +104,70 @@ impl TrieBuilder {
         (!bytes.is_empty()).then(|| self.node(bytes))
     }
 
-    /// Flattens the trie for searching: each node's children contiguous and sorted.
+    /// Lays the trie out for searching.
     pub fn build(self) -> Trie {
+        Trie::join(self, TrieBuilder::default(), 0, 0)
+    }
+
+    /// Appends every node to `packed` (see [`Trie`]), numbers shifted by the offsets;
+    /// returns the root's children as offsets into `packed`.
+    fn pack_into(
+        &self,
+        packed: &mut Vec<u32>,
+        literal_offset: u32,
+        trigger_offset: u32,
+    ) -> [u32; 256] {
         let count = self.label.len();
-        let mut first_child = Vec::with_capacity(count + 1);
-        let mut labels = Vec::with_capacity(count);
-        let mut children = Vec::with_capacity(count);
-        let mut siblings: Vec<(u8, u32)> = Vec::new();
-        for node in 0..count {
-            first_child.push(labels.len() as u32);
-            siblings.clear();
-            let mut child = self.first_child[node];
-            while child != NONE {
-                siblings.push((self.label[child as usize], child));
-                child = self.next_sibling[child as usize];
-            }
-            siblings.sort_unstable();
-            for &(label, child) in &siblings {
-                labels.push(label);
-                children.push(child);
-            }
+        let some = |c: u32| (c != NONE).then_some(c);
+        let children = |n: usize| {
+            std::iter::successors(some(self.first_child[n]), |&c| {
+                some(self.next_sibling[c as usize])
+            })
+        };
+        // Pass 1: where each node goes.
+        let mut offset = Vec::with_capacity(count);
+        let mut at = packed.len();
+        for n in 0..count {
+            offset.push(at as u32);
+            let c = children(n).count();
+            at += 1
+                + usize::from(self.trigger[n] != NONE)
+                + usize::from(self.literal[n] != NONE)
+                + c.div_ceil(4)
+                + c;
         }
-        first_child.push(labels.len() as u32);
-        Trie::with_root2(Trie {
-            root: self.root,
-            root2: Vec::new(),
-            first_child,
-            labels,
-            children,
-            literal: self.literal,
-            trigger: self.trigger,
+        // Pass 2: the nodes, children sorted by label.
+        packed.reserve(at - packed.len());
+        let mut siblings: Vec<(u8, u32)> = Vec::new();
+        for n in 0..count {
+            siblings.clear();
+            siblings.extend(children(n).map(|c| (self.label[c as usize], c)));
+            siblings.sort_unstable();
+            let head = siblings.len() as u32
+                | u32::from(self.trigger[n] != NONE) << HAS_TRIGGER
+                | u32::from(self.literal[n] != NONE) << HAS_LITERAL;
+            packed.push(head);
+            if self.trigger[n] != NONE {
+                packed.push(self.trigger[n] + trigger_offset);
+            }
+            if self.literal[n] != NONE {
+                packed.push(self.literal[n] + literal_offset);
+            }
+            for four in siblings.chunks(4) {
+                let mut word = [0u8; 4];
+                for (w, (label, _)) in word.iter_mut().zip(four) {
+                    *w = *label;
+                }
+                packed.push(u32::from_le_bytes(word));
+            }
+            packed.extend(siblings.iter().map(|&(_, c)| offset[c as usize]));
+        }
+        self.root.map(|node| {
+            if node == NONE {
+                NONE
+            } else {
+                offset[node as usize]
+            }
         })
     }
 }
@@ -133,21 +179,24 @@ fn fill(slot: &mut u32, fresh: impl FnOnce() -> u32) -> &mut u32 {
     slot
 }
 
-/// The trie, flattened: node `n`'s children are `labels[first_child[n]..first_child[n + 1]]`
-/// (sorted) leading to the nodes in the same slots of `children`. Node 0 is unused: the
-/// first byte is looked up in `root`.
+/// The trie, laid out for the walk: each node is one run of words in `packed` (a head with
+/// the child count and whether a trigger and a literal end here, the trigger and literal
+/// numbers when present, the child labels four to a word, then the children's offsets), so
+/// a step of the walk touches one or two cache lines.
 #[derive(Debug, Clone)]
 pub struct Trie {
+    /// Offset of the node for each first byte.
     root: Box<[u32; 256]>,
-    /// The node for each two-byte start (`first << 8 | second`): the widest nodes of the
-    /// trie are the root's children, so their child is found by one lookup.
+    /// Offset of the node for each two-byte start (`first << 8 | second`): the root's
+    /// children are the widest nodes, so their child is found by one lookup.
     root2: Vec<u32>,
-    first_child: Vec<u32>,
-    labels: Vec<u8>,
-    children: Vec<u32>,
-    literal: Vec<u32>,
-    trigger: Vec<u32>,
+    packed: Vec<u32>,
+    nodes: usize,
 }
+
+/// Bits of a packed node's head word.
+const HAS_TRIGGER: u32 = 16;
+const HAS_LITERAL: u32 = 17;
 
 /// A table of [`is_word_byte`], for the scanning loop.
 const WORD: [bool; 256] = {
@@ -164,82 +213,51 @@ impl Trie {
     /// Builds the trie of `keys`; a key listed twice as a literal (or twice as a trigger)
     /// keeps the first number. Empty keys are ignored.
     pub fn new(keys: Vec<(&[u8], Key)>) -> Trie {
-        let mut builder = TrieBuilder::default();
-        for (bytes, key) in keys {
-            match key {
-                Key::Literal(n) => builder.literal(bytes, || n),
-                Key::Trigger(n) => builder.trigger(bytes, || n),
-            };
-        }
-        builder.build()
+        TrieBuilder::from_keys(keys).build()
     }
 
-    /// Joins two tries whose keys start with different bytes; `b`'s literal and trigger
-    /// numbers are shifted by `literal_offset` and `trigger_offset`.
-    pub fn join(a: Trie, b: Trie, literal_offset: u32, trigger_offset: u32) -> Trie {
-        let nodes = a.node_count() as u32;
-        let labels = a.labels.len() as u32;
-        let shift = |v: u32, by: u32| if v == NONE { NONE } else { v + by };
-        let mut root = a.root;
-        for (slot, &node) in root.iter_mut().zip(b.root.iter()) {
+    /// One trie from two builders whose keys start with different bytes; `b`'s literal
+    /// and trigger numbers are shifted by `literal_offset` and `trigger_offset`.
+    pub fn join(a: TrieBuilder, b: TrieBuilder, literal_offset: u32, trigger_offset: u32) -> Trie {
+        let mut packed = Vec::new();
+        let mut root = Box::new(a.pack_into(&mut packed, 0, 0));
+        let root_b = b.pack_into(&mut packed, literal_offset, trigger_offset);
+        for (slot, &node) in root.iter_mut().zip(root_b.iter()) {
             if node != NONE {
                 debug_assert_eq!(*slot, NONE, "both tries start a key with one byte");
-                *slot = node + nodes;
+                *slot = node;
             }
         }
-        let mut first_child = a.first_child;
-        first_child.pop();
-        first_child.extend(b.first_child.iter().map(|&f| f + labels));
-        let mut all_labels = a.labels;
-        all_labels.extend_from_slice(&b.labels);
-        let mut children = a.children;
-        children.extend(b.children.iter().map(|&c| c + nodes));
-        let mut literal = a.literal;
-        literal.extend(b.literal.iter().map(|&l| shift(l, literal_offset)));
-        let mut trigger = a.trigger;
-        trigger.extend(b.trigger.iter().map(|&t| shift(t, trigger_offset)));
-        Trie::with_root2(Trie {
-            root,
-            root2: Vec::new(),
-            first_child,
-            labels: all_labels,
-            children,
-            literal,
-            trigger,
-        })
-    }
-
-    fn with_root2(mut self) -> Trie {
         let mut root2 = vec![NONE; 1 << 16];
-        for (first, &node) in self.root.iter().enumerate() {
+        for (first, &node) in root.iter().enumerate() {
             if node == NONE {
                 continue;
             }
-            let from = self.first_child[node as usize] as usize;
-            let to = self.first_child[node as usize + 1] as usize;
-            for (&label, &child) in self.labels[from..to].iter().zip(&self.children[from..to]) {
-                root2[first << 8 | label as usize] = child;
+            let (count, labels) = Self::children_at(&packed, node as usize);
+            for i in 0..count {
+                let label = (packed[labels + i / 4] >> (8 * (i % 4))) as u8;
+                root2[first << 8 | label as usize] = packed[labels + count.div_ceil(4) + i];
             }
         }
-        self.root2 = root2;
-        self
+        Trie {
+            root,
+            root2,
+            packed,
+            // Each builder has its own (unused) root node; count one.
+            nodes: a.label.len() + b.label.len() - 1,
+        }
+    }
+
+    /// The child count of the node at `at` and where its labels start.
+    fn children_at(packed: &[u32], at: usize) -> (usize, usize) {
+        let head = packed[at];
+        let ids = (head >> HAS_TRIGGER & 1) + (head >> HAS_LITERAL & 1);
+        ((head & 0xffff) as usize, at + 1 + ids as usize)
     }
 
     /// Number of nodes, the root included.
     pub fn node_count(&self) -> usize {
-        self.literal.len()
-    }
-
-    fn child(&self, node: u32, byte: u8) -> u32 {
-        let from = self.first_child[node as usize] as usize;
-        let to = self.first_child[node as usize + 1] as usize;
-        let labels = &self.labels[from..to];
-        let at = if labels.len() <= 8 {
-            labels.iter().position(|&l| l == byte)
-        } else {
-            labels.binary_search(&byte).ok()
-        };
-        at.map_or(NONE, |i| self.children[from + i])
+        self.nodes
     }
 
     /// Calls `found(key, start, end)` for every literal of the trie that occurs in `text`
@@ -256,20 +274,30 @@ impl Trie {
             let mut node = self.root[first as usize];
             let mut end = start + 1;
             while node != NONE {
-                let n = node as usize;
-                if self.trigger[n] != NONE {
-                    found(Key::Trigger(self.trigger[n]), start, end);
+                let mut at = node as usize;
+                let head = self.packed[at];
+                at += 1;
+                if head >> HAS_TRIGGER & 1 != 0 {
+                    found(Key::Trigger(self.packed[at]), start, end);
+                    at += 1;
                 }
-                if self.literal[n] != NONE && (end == text.len() || !WORD[text[end] as usize]) {
-                    found(Key::Literal(self.literal[n]), start, end);
+                if head >> HAS_LITERAL & 1 != 0 {
+                    if end == text.len() || !WORD[text[end] as usize] {
+                        found(Key::Literal(self.packed[at]), start, end);
+                    }
+                    at += 1;
                 }
-                if end == text.len() {
+                let count = (head & 0xffff) as usize;
+                if end == text.len() || count == 0 {
                     break;
                 }
+                let byte = text[end];
                 node = if end == start + 1 {
-                    self.root2[(first as usize) << 8 | text[end] as usize]
+                    self.root2[(first as usize) << 8 | byte as usize]
                 } else {
-                    self.child(node, text[end])
+                    let labels = &self.packed[at..at + count.div_ceil(4)];
+                    let i = (0..count).find(|&i| (labels[i / 4] >> (8 * (i % 4))) as u8 == byte);
+                    i.map_or(NONE, |i| self.packed[at + labels.len() + i])
                 };
                 end += 1;
             }
@@ -394,7 +422,7 @@ mod tests {
             // The same keys split by the parity of their first byte, then joined; the
             // second half's numbers are shifted and shifted back.
             let half = |h: u8| {
-                Trie::new(
+                TrieBuilder::from_keys(
                     keys.iter()
                         .filter(|(b, _)| b[0] & 1 == h)
                         .map(|&(b, k)| (b, match k {
