@@ -388,6 +388,21 @@ impl Matcher {
         runs.sort_unstable();
         runs.dedup();
         if !runs.is_empty() {
+            // Patterns this text needs that are not compiled yet are compiled side by side
+            // (a draft checked alone pays for dozens; a batch only for its first documents).
+            let mut new: Vec<usize> = runs
+                .iter()
+                .map(|&(i, _)| i)
+                .filter(|&i| self.anchored[i].get().is_none())
+                .collect();
+            new.dedup();
+            if new.len() > 1 {
+                use rayon::prelude::*;
+                new.par_iter().for_each(|&i| {
+                    self.anchored[i]
+                        .get_or_init(|| AnchoredPattern::new(&self.patterns[i].0.written));
+                });
+            }
             let mut caches = self.caches.get();
             if caches.len() < self.patterns.len() {
                 caches.resize_with(self.patterns.len(), || None);
