@@ -194,6 +194,18 @@ pub struct Trie {
     nodes: usize,
 }
 
+/// Index of `byte` among the labels packed four to a word (unused slots are zero and may
+/// match a zero byte: callers check the index against the child count). Compares four
+/// labels at once: a zero byte of `word ^ byte * 0x01010101` marks a match.
+fn find_label(words: &[u32], byte: u8) -> Option<usize> {
+    let repeated = u32::from(byte) * 0x0101_0101;
+    words.iter().enumerate().find_map(|(w, &word)| {
+        let x = word ^ repeated;
+        let zero = x.wrapping_sub(0x0101_0101) & !x & 0x8080_8080;
+        (zero != 0).then(|| w * 4 + zero.trailing_zeros() as usize / 8)
+    })
+}
+
 /// Bits of a packed node's head word.
 const HAS_TRIGGER: u32 = 16;
 const HAS_LITERAL: u32 = 17;
@@ -295,9 +307,11 @@ impl Trie {
                 node = if end == start + 1 {
                     self.root2[(first as usize) << 8 | byte as usize]
                 } else {
-                    let labels = &self.packed[at..at + count.div_ceil(4)];
-                    let i = (0..count).find(|&i| (labels[i / 4] >> (8 * (i % 4))) as u8 == byte);
-                    i.map_or(NONE, |i| self.packed[at + labels.len() + i])
+                    let words = count.div_ceil(4);
+                    match find_label(&self.packed[at..at + words], byte) {
+                        Some(i) if i < count => self.packed[at + words + i],
+                        _ => NONE,
+                    }
                 };
                 end += 1;
             }
@@ -365,6 +379,27 @@ mod tests {
             ]
         );
         assert!(matches(&keys, "").is_empty());
+    }
+
+    #[test]
+    fn labels_are_found_four_at_a_time() {
+        let words = [
+            u32::from_le_bytes(*b"abcd"),
+            u32::from_le_bytes([b'x', 0x80, 0, 0]),
+        ];
+        assert_eq!(find_label(&words, b'a'), Some(0));
+        assert_eq!(find_label(&words, b'd'), Some(3));
+        assert_eq!(find_label(&words, b'x'), Some(4));
+        assert_eq!(find_label(&words, 0x80), Some(5));
+        assert_eq!(find_label(&words, b'q'), None);
+        // Padding zeros match a zero byte; the child count rules them out.
+        assert_eq!(find_label(&words, 0), Some(6));
+        for b in 0..=255u8 {
+            let expected = [b'a', b'b', b'c', b'd', b'x', 0x80, 0, 0]
+                .iter()
+                .position(|&l| l == b);
+            assert_eq!(find_label(&words, b), expected, "byte {b}");
+        }
     }
 
     #[test]
