@@ -3,8 +3,9 @@
 //! variants and the prefix literals of the regex patterns go into one byte trie that is
 //! walked only from positions where a word may start ([`trie`]); overlapping hits are all
 //! reported, so a rejected long match never hides a shorter one. A pattern runs anchored
-//! at the places its prefix occurs (a lazy DFA each, compiled on first use); the few
-//! patterns without a finite prefix set run over the whole text.
+//! at the places its prefix occurs (a lazy DFA each, compiled on first use), and only in a
+//! text that holds one of its gates ([`triggers`]); the few patterns without a finite
+//! prefix set run over the whole text, gates permitting.
 
 pub mod trie;
 pub mod triggers;
