@@ -39,7 +39,7 @@ pub struct Engine {
     pub lexicons: LexiconSet,
     /// All topics' terms and patterns, compiled.
     pub matcher: Matcher,
-    /// The opening words of the warning templates, normalised (see `find_notices`).
+    /// The opening words of the warning templates, normalised (see [`Engine::find_notices`]).
     own_prefixes: std::sync::OnceLock<Vec<String>>,
 }
 
@@ -102,11 +102,6 @@ impl Engine {
         )
     }
 
-    /// Existing content warnings among the headline and first paragraphs of `doc`.
-    pub fn find_notices(&self, doc: &Document) -> Vec<Notice> {
-        self.find_notices_with(doc, None)
-    }
-
     /// The opening words of this engine's own warning templates, normalised.
     fn own_warning_prefixes(&self) -> &[String] {
         self.own_prefixes.get_or_init(|| {
@@ -126,9 +121,10 @@ impl Engine {
         })
     }
 
-    /// [`Engine::find_notices`]; `whole` is the plain-text document already normalised,
-    /// used to pass over paragraphs that cannot be notices without normalising each.
-    fn find_notices_with(&self, doc: &Document, whole: Option<&NormalizedText>) -> Vec<Notice> {
+    /// Existing content warnings among the headline and first paragraphs of `doc`. `whole`
+    /// is the document's normalised prose: in plain text it lets paragraphs that cannot be
+    /// notices be passed over without normalising each on its own.
+    pub fn find_notices(&self, doc: &Document, whole: &NormalizedText) -> Vec<Notice> {
         let candidates = doc
             .layout()
             .headline
@@ -146,7 +142,7 @@ impl Engine {
         };
         // In plain text the document's normalised text holds each paragraph's normalised
         // text; markup (kept in a paragraph, left out of the prose) needs the slow way.
-        let whole = whole.filter(|_| doc.format == crate::input::InputFormat::Text);
+        let whole = (doc.format == crate::input::InputFormat::Text).then_some(whole);
         for range in candidates {
             if let Some(slice) = whole.and_then(|w| w.text.get(w.normalized_range(range.clone())))
                 && !looks_like_notice(slice)
@@ -185,7 +181,7 @@ impl Engine {
         let region = region_owned.as_deref();
         let normalized =
             NormalizedText::from_ranges(&doc.text, doc.structure.prose.iter().cloned());
-        let mut notices = self.find_notices_with(doc, Some(&normalized));
+        let mut notices = self.find_notices(doc, &normalized);
         let sightings = directory.find_in(&doc.text, &normalized);
         // The document's own warning and support paragraphs are not evidence: their words
         // ("…child abuse.", "National Domestic Violence Hotline") must not raise a topic,

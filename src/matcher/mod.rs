@@ -189,6 +189,20 @@ impl AnchoredPattern {
     }
 }
 
+/// Every cue and exclusion group of `topics`, in order: its topic, role, terms and
+/// patterns.
+fn groups(topics: &[Topic]) -> impl Iterator<Item = (usize, Role, &[Term], &[Pattern])> {
+    topics.iter().enumerate().flat_map(|(t, topic)| {
+        let cues = topic.cues.iter().enumerate();
+        let exclusions = topic.exclusions.iter().enumerate();
+        cues.map(move |(g, c)| (t, Role::Cue(g), &c.terms[..], &c.patterns[..]))
+            .chain(
+                exclusions
+                    .map(move |(g, e)| (t, Role::Exclusion(g), &e.terms[..], &e.patterns[..])),
+            )
+    })
+}
+
 /// What a trigger literal does where it occurs in a text.
 #[derive(Debug, Clone, Default)]
 struct TriggerAction {
@@ -213,10 +227,10 @@ impl Half {
         let mine = |bytes: &[u8]| bytes.first().is_some_and(|b| b & 1 == half);
         let mut trie = TrieBuilder::default();
         let mut literal_targets: Vec<Vec<Target>> = Vec::new();
-        let mut add_terms = |terms: &[Term], target: Target| {
-            for (i, term) in terms.iter().enumerate() {
-                let target = Target { term: i, ..target };
-                for v in term.variants.iter().filter(|v| mine(v.as_bytes())) {
+        for (topic, role, terms, _) in groups(topics) {
+            for (term, t) in terms.iter().enumerate() {
+                let target = Target { topic, role, term };
+                for v in t.variants.iter().filter(|v| mine(v.as_bytes())) {
                     let fresh = || {
                         literal_targets.push(Vec::new());
                         literal_targets.len() as u32 - 1
@@ -225,24 +239,6 @@ impl Half {
                         literal_targets[id as usize].push(target);
                     }
                 }
-            }
-        };
-        for (t, topic) in topics.iter().enumerate() {
-            for (g, group) in topic.cues.iter().enumerate() {
-                let target = Target {
-                    topic: t,
-                    role: Role::Cue(g),
-                    term: 0,
-                };
-                add_terms(&group.terms, target);
-            }
-            for (g, group) in topic.exclusions.iter().enumerate() {
-                let target = Target {
-                    topic: t,
-                    role: Role::Exclusion(g),
-                    term: 0,
-                };
-                add_terms(&group.terms, target);
             }
         }
         for targets in &mut literal_targets {
@@ -283,24 +279,12 @@ impl Half {
 impl Matcher {
     /// Compiles every term and pattern of `topics`.
     pub fn new(topics: &[Topic]) -> Matcher {
-        // Patterns are numbered after their group's terms.
         let mut patterns = Vec::new();
-        let mut add_patterns = |list: &[Pattern], target: Target| {
+        for (topic, role, terms, list) in groups(topics) {
             for (i, p) in list.iter().enumerate() {
-                let term = target.term + i;
-                patterns.push((p.clone(), Target { term, ..target }));
-            }
-        };
-        for (topic, t) in topics.iter().enumerate() {
-            for (g, group) in t.cues.iter().enumerate() {
-                let role = Role::Cue(g);
-                let term = group.terms.len();
-                add_patterns(&group.patterns, Target { topic, role, term });
-            }
-            for (g, group) in t.exclusions.iter().enumerate() {
-                let role = Role::Exclusion(g);
-                let term = group.terms.len();
-                add_patterns(&group.patterns, Target { topic, role, term });
+                // Patterns are numbered after their group's terms.
+                let term = terms.len() + i;
+                patterns.push((p.clone(), Target { topic, role, term }));
             }
         }
         let triggers: Vec<_> = patterns

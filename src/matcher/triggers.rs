@@ -97,6 +97,7 @@ fn gates(hir: &Hir) -> Option<Vec<Vec<u8>>> {
         .kind(ExtractKind::Suffix)
         .limit_total(TRIGGER_LIMIT)
         .extract(hir);
+    // `normalize::is_word_byte`, restated: build.rs includes this file on its own.
     let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
     let mut out = Vec::new();
     for l in literals(&seq)? {
