@@ -109,49 +109,62 @@ impl TrieBuilder {
         Trie::join(self, TrieBuilder::default(), 0, 0)
     }
 
-    /// Appends every node to `packed` (see [`Trie`]), numbers shifted by the offsets;
-    /// returns the root's children as offsets into `packed`.
+    /// Appends every node to `packed` (see [`Trie`]) in depth-first order, numbers shifted
+    /// by the offsets; returns the root's children as offsets into `packed`.
     fn pack_into(
         &self,
         packed: &mut Vec<u32>,
         literal_offset: u32,
         trigger_offset: u32,
     ) -> [u32; 256] {
-        let count = self.label.len();
+        /// Where a node's offset must be written once the node is placed.
+        enum Patch {
+            Root(u8),
+            Slot(usize),
+            /// An only child: it follows its parent, the offset is implicit.
+            Follows,
+        }
         let some = |c: u32| (c != NONE).then_some(c);
         let children = |n: usize| {
             std::iter::successors(some(self.first_child[n]), |&c| {
                 some(self.next_sibling[c as usize])
             })
         };
-        // Pass 1: where each node goes.
-        let mut offset = Vec::with_capacity(count);
-        let mut at = packed.len();
-        for n in 0..count {
-            offset.push(at as u32);
-            let c = children(n).count();
-            at += 1
-                + usize::from(self.trigger[n] != NONE)
-                + usize::from(self.literal[n] != NONE)
-                + c.div_ceil(4)
-                + c;
-        }
-        // Pass 2: the nodes, children sorted by label.
-        packed.reserve(at - packed.len());
+        packed.reserve(self.label.len() * 2);
+        let mut roots = [NONE; 256];
+        let mut stack: Vec<(u32, Patch)> = (0..=255u8)
+            .rev()
+            .filter(|&b| self.root[b as usize] != NONE)
+            .map(|b| (self.root[b as usize], Patch::Root(b)))
+            .collect();
         let mut siblings: Vec<(u8, u32)> = Vec::new();
-        for n in 0..count {
+        while let Some((n, patch)) = stack.pop() {
+            let at = packed.len() as u32;
+            match patch {
+                Patch::Root(b) => roots[b as usize] = at,
+                Patch::Slot(slot) => packed[slot] = at,
+                Patch::Follows => {}
+            }
+            let n = n as usize;
             siblings.clear();
             siblings.extend(children(n).map(|c| (self.label[c as usize], c)));
             siblings.sort_unstable();
-            let head = siblings.len() as u32
+            let mut head = siblings.len() as u32
                 | u32::from(self.trigger[n] != NONE) << HAS_TRIGGER
                 | u32::from(self.literal[n] != NONE) << HAS_LITERAL;
+            if let [(label, _)] = siblings[..] {
+                head |= u32::from(label) << ONLY_LABEL;
+            }
             packed.push(head);
             if self.trigger[n] != NONE {
                 packed.push(self.trigger[n] + trigger_offset);
             }
             if self.literal[n] != NONE {
                 packed.push(self.literal[n] + literal_offset);
+            }
+            if let [(_, child)] = siblings[..] {
+                stack.push((child, Patch::Follows));
+                continue;
             }
             for four in siblings.chunks(4) {
                 let mut word = [0u8; 4];
@@ -160,15 +173,18 @@ impl TrieBuilder {
                 }
                 packed.push(u32::from_le_bytes(word));
             }
-            packed.extend(siblings.iter().map(|&(_, c)| offset[c as usize]));
+            let slots = packed.len();
+            packed.resize(slots + siblings.len(), NONE);
+            // The first child is placed next, right after its parent.
+            stack.extend(
+                siblings
+                    .iter()
+                    .enumerate()
+                    .rev()
+                    .map(|(i, &(_, c))| (c, Patch::Slot(slots + i))),
+            );
         }
-        self.root.map(|node| {
-            if node == NONE {
-                NONE
-            } else {
-                offset[node as usize]
-            }
-        })
+        roots
     }
 }
 
@@ -209,6 +225,9 @@ fn find_label(words: &[u32], byte: u8) -> Option<usize> {
 /// Bits of a packed node's head word.
 const HAS_TRIGGER: u32 = 16;
 const HAS_LITERAL: u32 = 17;
+/// The label of a node's only child sits in the head's top byte; that child follows the
+/// node's record, so it needs neither a label word nor an offset.
+const ONLY_LABEL: u32 = 24;
 
 /// A table of [`is_word_byte`], for the scanning loop.
 const WORD: [bool; 256] = {
@@ -242,13 +261,10 @@ impl Trie {
         }
         let mut root2 = vec![NONE; 1 << 16];
         for (first, &node) in root.iter().enumerate() {
-            if node == NONE {
-                continue;
-            }
-            let (count, labels) = Self::children_at(&packed, node as usize);
-            for i in 0..count {
-                let label = (packed[labels + i / 4] >> (8 * (i % 4))) as u8;
-                root2[first << 8 | label as usize] = packed[labels + count.div_ceil(4) + i];
+            if node != NONE {
+                for (label, child) in Self::children(&packed, node as usize) {
+                    root2[first << 8 | label as usize] = child;
+                }
             }
         }
         Trie {
@@ -260,11 +276,22 @@ impl Trie {
         }
     }
 
-    /// The child count of the node at `at` and where its labels start.
-    fn children_at(packed: &[u32], at: usize) -> (usize, usize) {
+    /// The children of the node at `at`: (label, offset) pairs.
+    fn children(packed: &[u32], at: usize) -> Vec<(u8, u32)> {
         let head = packed[at];
-        let ids = (head >> HAS_TRIGGER & 1) + (head >> HAS_LITERAL & 1);
-        ((head & 0xffff) as usize, at + 1 + ids as usize)
+        let after =
+            at + 1 + (head >> HAS_TRIGGER & 1) as usize + (head >> HAS_LITERAL & 1) as usize;
+        let count = (head & 0xffff) as usize;
+        if count == 1 {
+            return vec![((head >> ONLY_LABEL) as u8, after as u32)];
+        }
+        let words = count.div_ceil(4);
+        (0..count)
+            .map(|i| {
+                let label = (packed[after + i / 4] >> (8 * (i % 4))) as u8;
+                (label, packed[after + words + i])
+            })
+            .collect()
     }
 
     /// Number of nodes, the root included.
@@ -306,6 +333,12 @@ impl Trie {
                 let byte = text[end];
                 node = if end == start + 1 {
                     self.root2[(first as usize) << 8 | byte as usize]
+                } else if count == 1 {
+                    if (head >> ONLY_LABEL) as u8 == byte {
+                        at as u32
+                    } else {
+                        break;
+                    }
                 } else {
                     let words = count.div_ceil(4);
                     match find_label(&self.packed[at..at + words], byte) {
