@@ -181,7 +181,12 @@ impl NormalizedText {
 
     /// Number of words (runs of non-space text) in the normalised text.
     pub fn word_count(&self) -> usize {
-        self.text.split(' ').filter(|w| !w.is_empty()).count()
+        // A word starts at each non-space byte that follows a space (or the text start).
+        let b = self.text.as_bytes();
+        usize::from(b.first().is_some_and(|&c| c != b' '))
+            + b.windows(2)
+                .filter(|w| w[0] == b' ' && w[1] != b' ')
+                .count()
     }
 }
 
@@ -229,6 +234,14 @@ mod tests {
         fn normalize_str_agrees_with_normalized_text(s in "[ -~\t\n\r\x0b\x0c]{0,40}") {
             let full = NormalizedText::new(&s);
             proptest::prop_assert_eq!(normalize_str(&s), full.text.trim());
+        }
+
+        /// Words are counted as the runs of non-space text.
+        #[test]
+        fn word_count_counts_runs_of_non_space(s in "[ ab\n\u{e9}]{0,30}") {
+            let n = NormalizedText::new(&s);
+            let runs = n.text.split(' ').filter(|w| !w.is_empty()).count();
+            proptest::prop_assert_eq!(n.word_count(), runs);
         }
     }
 
