@@ -216,46 +216,92 @@ impl SupportDirectory {
     }
 
     /// Every directory number printed in `original` (any region, current or retired).
+    /// Prepares the directory first: to search many documents, keep a [`SupportIndex`].
+    pub fn find_in(&self, original: &str, normalized: &NormalizedText) -> Vec<NumberSighting> {
+        SupportIndex::new(self).find_in(original, normalized)
+    }
+}
+
+/// What the directory's rows look like in a document, prepared once for many documents.
+#[derive(Debug, Clone)]
+pub struct SupportIndex {
+    needles: Vec<RowNeedles>,
+}
+
+/// How one row's number can appear in a document.
+#[derive(Debug, Clone)]
+struct RowNeedles {
+    row: usize,
+    /// Digits as dialled (at least three), or empty.
+    digits: String,
+    /// The number as published with letters ("1800respect"), normalised.
+    lettered: Option<String>,
+    /// For rows without a phone: the host of their URL.
+    host: Option<String>,
+}
+
+impl SupportIndex {
+    /// Prepares `directory` for [`SupportIndex::find_in`].
+    pub fn new(directory: &SupportDirectory) -> SupportIndex {
+        let needles = directory
+            .lines
+            .iter()
+            .enumerate()
+            .map(|(row, line)| {
+                let digits = line.phone_digits();
+                let has_digits = digits.len() >= 3;
+                let lettered = (has_digits && line.phone.chars().any(|c| c.is_ascii_alphabetic()))
+                    .then(|| crate::normalize::normalize_str(&line.phone));
+                let host = (line.phone.trim().is_empty() && !line.url.is_empty())
+                    .then(|| url_host(&line.url))
+                    .filter(|h| !h.is_empty());
+                RowNeedles {
+                    row,
+                    digits: if has_digits { digits } else { String::new() },
+                    lettered,
+                    host,
+                }
+            })
+            .filter(|n| !n.digits.is_empty() || n.host.is_some())
+            .collect();
+        SupportIndex { needles }
+    }
+
+    /// Every directory number printed in `original` (any region, current or retired).
     pub fn find_in(&self, original: &str, normalized: &NormalizedText) -> Vec<NumberSighting> {
         let runs = digit_runs(original);
+        let haystack = normalized.text.as_bytes();
         let mut found = Vec::new();
-        for (row_index, row) in self.lines.iter().enumerate() {
-            let key = row.phone_digits();
-            if key.len() >= 3 {
+        for needle in &self.needles {
+            let row = needle.row;
+            let key = &needle.digits;
+            if !key.is_empty() {
                 for groups in &runs {
-                    if let Some(range) = find_key_in_groups(groups, &key)
+                    if let Some(range) = find_key_in_groups(original, groups, key)
                         && (key.len() > 6 || near_contact_word(original, range.start))
                     {
-                        found.push(NumberSighting {
-                            row: row_index,
-                            range,
-                        });
-                    }
-                }
-                // Numbers published with letters ("1300 11 HOPE", "1800RESPECT").
-                if row.phone.chars().any(|c| c.is_ascii_alphabetic()) {
-                    let literal = crate::normalize::normalize_str(&row.phone);
-                    for at in memchr::memmem::find_iter(normalized.text.as_bytes(), &literal) {
-                        let r = at..at + literal.len();
-                        if crate::normalize::on_word_boundaries(normalized.text.as_bytes(), &r) {
-                            found.push(NumberSighting {
-                                row: row_index,
-                                range: normalized.original_range(r),
-                            });
-                        }
+                        found.push(NumberSighting { row, range });
                     }
                 }
             }
-            if row.phone.trim().is_empty() && !row.url.is_empty() {
-                let host = url_host(&row.url);
-                if !host.is_empty() {
-                    for at in memchr::memmem::find_iter(normalized.text.as_bytes(), &host) {
-                        let r = at..at + host.len();
+            // Numbers published with letters ("1300 11 HOPE", "1800RESPECT").
+            if let Some(literal) = &needle.lettered {
+                for at in memchr::memmem::find_iter(haystack, literal) {
+                    let r = at..at + literal.len();
+                    if crate::normalize::on_word_boundaries(haystack, &r) {
                         found.push(NumberSighting {
-                            row: row_index,
+                            row,
                             range: normalized.original_range(r),
                         });
                     }
+                }
+            }
+            if let Some(host) = &needle.host {
+                for at in memchr::memmem::find_iter(haystack, host) {
+                    found.push(NumberSighting {
+                        row,
+                        range: normalized.original_range(at..at + host.len()),
+                    });
                 }
             }
         }
@@ -288,19 +334,19 @@ fn near_contact_word(original: &str, at: usize) -> bool {
 
 /// The byte range of consecutive digit groups of one run whose digits are exactly `key`
 /// ("+61 1300 072 637 (24 hours)" holds 1300072637; "13001 072 637" does not).
-fn find_key_in_groups(groups: &[(Range<usize>, String)], key: &str) -> Option<Range<usize>> {
+fn find_key_in_groups(text: &str, groups: &[Range<usize>], key: &str) -> Option<Range<usize>> {
     let key = key.as_bytes();
     for i in 0..groups.len() {
         // Consecutive groups from `i` must spell the key exactly.
         let mut at = 0;
-        for (j, (_, g)) in groups.iter().enumerate().skip(i) {
-            let g = g.as_bytes();
+        for (j, g) in groups.iter().enumerate().skip(i) {
+            let g = &text.as_bytes()[g.clone()];
             if key.get(at..at + g.len()) != Some(g) {
                 break;
             }
             at += g.len();
             if at == key.len() {
-                return Some(groups[i].0.start..groups[j].0.end);
+                return Some(groups[i].start..groups[j].end);
             }
         }
     }
@@ -308,12 +354,12 @@ fn find_key_in_groups(groups: &[(Range<usize>, String)], key: &str) -> Option<Ra
 }
 
 /// Runs of digit groups joined by short separators (space, `-`, `.`, `(`, `)`, `/`), each
-/// group with its byte range and digits. A group glued to a letter or digit-like word
+/// group as its byte range. A group glued to a letter or digit-like word
 /// ("2022a", "x1300") ends the run and is left out.
-fn digit_runs(text: &str) -> Vec<Vec<(Range<usize>, String)>> {
+fn digit_runs(text: &str) -> Vec<Vec<Range<usize>>> {
     let b = text.as_bytes();
     let mut runs = Vec::new();
-    let mut current: Vec<(Range<usize>, String)> = Vec::new();
+    let mut current: Vec<Range<usize>> = Vec::new();
     let mut i = 0;
     let mut last_end = 0;
     while i < b.len() {
@@ -340,7 +386,7 @@ fn digit_runs(text: &str) -> Vec<Vec<(Range<usize>, String)>> {
                 runs.push(std::mem::take(&mut current));
             }
         } else {
-            current.push((start..i, text[start..i].to_string()));
+            current.push(start..i);
         }
         last_end = i;
     }
