@@ -13,7 +13,7 @@ use crate::report::{
     SuppressedTopic, TopicReport,
 };
 use crate::score::{Level, TopicVerdict, score_topics};
-use crate::support::{INTERNATIONAL, LineStatus, NumberSighting, SupportLine};
+use crate::support::{INTERNATIONAL, LineStatus, NumberSighting, SupportIndex, SupportLine};
 use std::ops::Range;
 
 /// How many paragraphs after the headline are searched for an existing warning.
@@ -41,6 +41,11 @@ pub struct Engine {
     pub matcher: Matcher,
     /// The opening words of the warning templates, normalised (see [`Engine::find_notices`]).
     own_prefixes: std::sync::OnceLock<Vec<String>>,
+    /// The directory's numbers, prepared for searching documents.
+    support: SupportIndex,
+    /// One regex matching wherever any safe-messaging pattern may match: documents it
+    /// does not match skip the rules one by one. `None` if it could not be compiled.
+    wording_gate: Option<regex::bytes::Regex>,
 }
 
 /// An existing content warning found in a document.
@@ -58,10 +63,14 @@ impl Engine {
     /// Compiles `lexicons`.
     pub fn new(lexicons: LexiconSet) -> Engine {
         let matcher = Matcher::new(&lexicons.topics);
+        let support = SupportIndex::new(&lexicons.support);
+        let wording_gate = crate::safe_messaging::gate(&lexicons.safe_messaging);
         Engine {
             lexicons,
             matcher,
             own_prefixes: Default::default(),
+            support,
+            wording_gate,
         }
     }
 
@@ -182,7 +191,7 @@ impl Engine {
         let normalized =
             NormalizedText::from_ranges(&doc.text, doc.structure.prose.iter().cloned());
         let mut notices = self.find_notices(doc, &normalized);
-        let sightings = directory.find_in(&doc.text, &normalized);
+        let sightings = self.support.find_in(&doc.text, &normalized);
         // The document's own warning and support paragraphs are not evidence: their words
         // ("…child abuse.", "National Domestic Violence Hotline") must not raise a topic,
         // or a fix could change the verdict it was made for.
@@ -353,6 +362,13 @@ impl Engine {
     ) -> Vec<WordingReport> {
         use crate::safe_messaging::{Severity, find};
         if opts.safe_messaging == Some(Severity::Off) {
+            return Vec::new();
+        }
+        if self
+            .wording_gate
+            .as_ref()
+            .is_some_and(|g| !g.is_match(normalized.text.as_bytes()))
+        {
             return Vec::new();
         }
         let rules = &self.lexicons.safe_messaging;

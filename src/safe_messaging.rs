@@ -104,6 +104,20 @@ pub fn parse_rules(source: &str, text: &str) -> Result<Vec<Rule>, LexiconError> 
         .collect()
 }
 
+/// One regex that matches a text whenever any pattern of `rules` does (the alternation of
+/// them all): a text it does not match holds no finding. `None` if it cannot be compiled.
+pub fn gate(rules: &[Rule]) -> Option<regex::bytes::Regex> {
+    let alternatives: Vec<String> = rules
+        .iter()
+        .flat_map(|r| &r.patterns)
+        .map(|p| format!("(?:{})", p.as_str()))
+        .collect();
+    if alternatives.is_empty() {
+        return None;
+    }
+    compile_pattern(&alternatives.join("|")).ok()
+}
+
 /// Every place in `text` where a rule's wording occurs, in order.
 pub fn find(rules: &[Rule], text: &NormalizedText) -> Vec<Finding> {
     let haystack = text.text.as_bytes();
@@ -132,13 +146,40 @@ pub fn find(rules: &[Rule], text: &NormalizedText) -> Vec<Finding> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn every_rule_passes_its_examples() {
+    fn embedded_rules() -> Vec<Rule> {
         let (_, text) = crate::lexicon::EMBEDDED_FILES
             .iter()
             .find(|(n, _)| *n == "safe-messaging.toml")
             .unwrap();
-        let rules = parse_rules("safe-messaging.toml", text).unwrap();
+        parse_rules("safe-messaging.toml", text).unwrap()
+    }
+
+    #[test]
+    fn the_gate_lets_through_every_text_with_a_finding_and_stops_others() {
+        let rules = embedded_rules();
+        let gate = gate(&rules).expect("the embedded rules make one regex");
+        for rule in &rules {
+            for s in &rule.tests.must_match {
+                assert!(
+                    gate.is_match(NormalizedText::new(s).text.as_bytes()),
+                    "{s:?}"
+                );
+            }
+        }
+        for s in [
+            "The council met on Tuesday.",
+            "she survived a suicide attempt",
+        ] {
+            let n = NormalizedText::new(s);
+            assert!(find(&rules, &n).is_empty());
+            assert!(!gate.is_match(n.text.as_bytes()), "{s:?}");
+        }
+        assert!(super::gate(&[]).is_none());
+    }
+
+    #[test]
+    fn every_rule_passes_its_examples() {
+        let rules = embedded_rules();
         assert!(rules.len() >= 6);
         for (i, rule) in rules.iter().enumerate() {
             for s in &rule.tests.must_match {
