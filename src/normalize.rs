@@ -42,6 +42,27 @@ fn classify(c: char) -> Mapped {
     }
 }
 
+/// Length of the run of printable ASCII (0x21 to 0x7F) that `bytes` starts with, found
+/// eight bytes at a time: a byte below 0x21 or with its high bit set ends it.
+fn printable_ascii_run(bytes: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let mut n = 0;
+    while let Some(chunk) = bytes.get(n..n + 8) {
+        let x = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+        // High bit of each byte that is below 0x21 (borrow) or at least 0x80. Only the
+        // lowest flagged byte is used: no borrow reaches it from the bytes before it.
+        let stop = ((x.wrapping_sub(0x21 * ONES) & !x) | x) & (0x80 * ONES);
+        if stop != 0 {
+            return n + stop.trailing_zeros() as usize / 8;
+        }
+        n += 8;
+    }
+    n + bytes[n..]
+        .iter()
+        .position(|b| !(0x21..0x80).contains(b))
+        .unwrap_or(bytes.len() - n)
+}
+
 impl NormalizedText {
     /// Normalises the whole of `original`.
     pub fn new(original: &str) -> Self {
@@ -85,17 +106,39 @@ impl NormalizedText {
         let bytes = slice.as_bytes();
         let mut i = 0;
         while i < bytes.len() {
-            let b = bytes[i];
-            // Fast path: an ASCII byte not followed by a combining mark (which is never ASCII).
-            if b.is_ascii() && bytes.get(i + 1).is_none_or(u8::is_ascii) {
-                let at = base + i;
-                if b.is_ascii_whitespace() {
-                    self.push_space(at);
-                } else {
-                    self.text.push(b.to_ascii_lowercase() as char);
-                    self.origin.push(at as u32);
-                    self.origin_end.push(at as u32 + 1);
+            // Fast path: printable ASCII words with single spaces between them (and not
+            // followed by a combining mark, which is never ASCII) are copied at once, in
+            // lower case.
+            let mut run = i + printable_ascii_run(&bytes[i..]);
+            if run > i {
+                while bytes.get(run) == Some(&b' ')
+                    && bytes.get(run + 1).is_some_and(|b| (0x21..0x80).contains(b))
+                {
+                    run += 1 + printable_ascii_run(&bytes[run + 1..]);
                 }
+                if bytes.get(run).is_some_and(|b| !b.is_ascii()) {
+                    run -= 1;
+                }
+            }
+            if run > i {
+                let from = self.text.len();
+                self.text.push_str(&slice[i..run]);
+                self.text[from..].make_ascii_lowercase();
+                let at = (base + i) as u32;
+                let copied = &bytes[i..run];
+                self.origin.extend(at..at + copied.len() as u32);
+                // A space ends where it starts (see `push_space`); a character after itself.
+                self.origin_end.extend(
+                    copied
+                        .iter()
+                        .zip(at..)
+                        .map(|(&b, o)| o + u32::from(b != b' ')),
+                );
+                i = run;
+                continue;
+            }
+            if bytes[i].is_ascii_whitespace() && bytes.get(i + 1).is_none_or(u8::is_ascii) {
+                self.push_space(base + i);
                 i += 1;
                 continue;
             }
@@ -184,9 +227,10 @@ impl NormalizedText {
         // A word starts at each non-space byte that follows a space (or the text start).
         let b = self.text.as_bytes();
         usize::from(b.first().is_some_and(|&c| c != b' '))
-            + b.windows(2)
-                .filter(|w| w[0] == b' ' && w[1] != b' ')
-                .count()
+            + b.iter()
+                .zip(&b[1.min(b.len())..])
+                .map(|(&before, &c)| usize::from((before == b' ') & (c != b' ')))
+                .sum::<usize>()
     }
 }
 
@@ -236,12 +280,42 @@ mod tests {
             proptest::prop_assert_eq!(normalize_str(&s), full.text.trim());
         }
 
+        /// The eight-at-a-time run length agrees with a byte-by-byte search.
+        #[test]
+        fn printable_runs_are_found_eight_at_a_time(
+            bytes in proptest::collection::vec(proptest::prop_oneof![0x1fu8..0x23, 0x7du8..0x82, proptest::num::u8::ANY], 0..40),
+        ) {
+            let expected = bytes.iter().position(|b| !(0x21..0x80).contains(b)).unwrap_or(bytes.len());
+            proptest::prop_assert_eq!(printable_ascii_run(&bytes), expected);
+        }
+
         /// Words are counted as the runs of non-space text.
         #[test]
         fn word_count_counts_runs_of_non_space(s in "[ ab\n\u{e9}]{0,30}") {
             let n = NormalizedText::new(&s);
             let runs = n.text.split(' ').filter(|w| !w.is_empty()).count();
             proptest::prop_assert_eq!(n.word_count(), runs);
+        }
+
+        /// Copying runs of ASCII at once gives what normalising one character at a time
+        /// gives, offsets included, next to combining marks and other non-ASCII text.
+        #[test]
+        fn ascii_runs_agree_with_one_character_at_a_time(
+            s in "[aB1 .\n\u{301}\u{e9}\u{2019}\u{200b}\u{fb01}]{0,24}",
+        ) {
+            let fast = NormalizedText::new(&s);
+            let mut slow = NormalizedText {
+                text: String::new(),
+                origin: Vec::new(),
+                origin_end: Vec::new(),
+            };
+            let mut i = 0;
+            while i < s.len() {
+                i += slow.push_char(&s[i..], i);
+            }
+            proptest::prop_assert_eq!(&fast.text, &slow.text);
+            proptest::prop_assert_eq!(&fast.origin, &slow.origin);
+            proptest::prop_assert_eq!(&fast.origin_end, &slow.origin_end);
         }
     }
 
