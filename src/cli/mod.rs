@@ -332,7 +332,7 @@ pub fn for_each_document<T: Send>(
     work: impl Fn(&Document) -> T + Sync,
     mut sink: impl FnMut(&Document, T) -> Result<()>,
 ) -> Result<RunCounts> {
-    let chunk_size = (rayon::current_num_threads() * 16).max(16);
+    let chunk_size = (rayon::current_num_threads() * 64).max(64);
     let progress = progress_bar(total, common.quiet);
     let format = common.input_format.and_then(FormatArg::document_format);
     let mut counts = RunCounts::default();
