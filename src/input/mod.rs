@@ -184,8 +184,9 @@ impl Document {
                 .take(max_bytes + 1)
                 .read_to_end(&mut bytes)?;
         } else {
-            let p = Path::new(path);
-            let meta = std::fs::metadata(p)?;
+            // Opened first, then asked its size: the path is looked up once.
+            let file = std::fs::File::open(path)?;
+            let meta = file.metadata()?;
             if meta.is_dir() {
                 return Err(InputError::IsDirectory);
             }
@@ -197,9 +198,7 @@ impl Document {
             }
             // The size is only a hint: the file may change while it is read.
             bytes.reserve_exact(meta.len().min(max_bytes) as usize + 1);
-            std::fs::File::open(p)?
-                .take(max_bytes + 1)
-                .read_to_end(&mut bytes)?;
+            file.take(max_bytes + 1).read_to_end(&mut bytes)?;
         }
         if bytes.len() as u64 > max_bytes {
             return Err(InputError::TooLarge {
