@@ -43,7 +43,7 @@ pub fn triggers(pattern: &str) -> Triggers {
     };
     Triggers {
         prefixes: prefixes(&hir),
-        gates: gates(&hir),
+        gates: gates(&hir).or_else(|| last_word_gates(&hir)),
     }
 }
 
@@ -111,6 +111,43 @@ fn gates(hir: &Hir) -> Option<Vec<Vec<u8>>> {
     Some(cut_sorted(out.into_iter()))
 }
 
+/// The literals of a pattern's last part when what comes before it always ends with a
+/// non-word byte (`… (?:\w+ )?(?:gunman|attacker)\b`): that part then begins at a word
+/// start in every match. `None` when the pattern is not so made.
+fn last_word_gates(hir: &Hir) -> Option<Vec<Vec<u8>>> {
+    use regex_syntax::hir::HirKind;
+    let HirKind::Concat(items) = hir.kind() else {
+        return None;
+    };
+    // The last part that matches text, past trailing assertions (`\b`).
+    let last = items
+        .iter()
+        .rposition(|h| !matches!(h.kind(), HirKind::Look(_)))?;
+    if last == 0 {
+        return None;
+    }
+    let before = Hir::concat(items[..last].to_vec());
+    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
+    let ends = Extractor::new()
+        .kind(ExtractKind::Suffix)
+        .limit_total(TRIGGER_LIMIT)
+        .extract(&before);
+    // Every way the part before can end is with a non-word byte (an empty literal would
+    // mean it may end anywhere).
+    if !literals(&ends)?.iter().all(|l| !word(l[l.len() - 1])) {
+        return None;
+    }
+    let starts = Extractor::new()
+        .kind(ExtractKind::Prefix)
+        .limit_total(TRIGGER_LIMIT)
+        .extract(&items[last]);
+    let list = literals(&starts)?;
+    if !list.iter().all(|l| l.len() >= GATE_MIN_LEN && word(l[0])) {
+        return None;
+    }
+    Some(cut_sorted(list.into_iter().map(<[u8]>::to_vec)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -151,6 +188,32 @@ mod tests {
         assert_eq!(strings(t.gates), Some(vec!["cutting".into()]));
         // A gate must begin at a word start inside the literal: "ing" could be mid-word.
         assert_eq!(triggers(r"\w+ing").gates, None);
+        // The last part of a pattern is a gate when a non-word byte always comes before it,
+        // even when the whole pattern has too many suffixes to list.
+        let nouns: Vec<String> = (0..40).map(|i| format!("gunman{i}")).collect();
+        let det: Vec<String> = (0..20).map(|i| format!("a{i} ")).collect();
+        let long = format!(
+            r"\b(?:was|is) (?:\w+ )?shot (?:by|with) (?:{})?(?:\w+ )?(?:{})\b",
+            det.join("|"),
+            nouns.join("|")
+        );
+        let hir = regex_syntax::ParserBuilder::new()
+            .build()
+            .parse(&long)
+            .unwrap();
+        assert_eq!(gates(&hir), None);
+        let mut expected: Vec<String> = nouns
+            .iter()
+            .map(|n| n[..n.len().min(TRIGGER_MAX_LEN)].to_string())
+            .collect();
+        expected.sort();
+        expected.dedup();
+        assert_eq!(strings(triggers(&long).gates), Some(expected));
+        assert_eq!(triggers(r"\b(?:was|is) \w*(?:gunman|rifle)\b").gates, None);
+        assert_eq!(
+            triggers(r"\b(?:was|is) (?:\w+ )?(?:a|gunman)\b").gates,
+            None
+        );
         assert_eq!(triggers("(unclosed").prefixes, None);
     }
 }
