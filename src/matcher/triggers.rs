@@ -43,7 +43,7 @@ pub fn triggers(pattern: &str) -> Triggers {
     };
     Triggers {
         prefixes: prefixes(&hir),
-        gates: gates(&hir).or_else(|| last_word_gates(&hir)),
+        gates: gates(&hir).or_else(|| part_gates(&hir)),
     }
 }
 
@@ -111,41 +111,47 @@ fn gates(hir: &Hir) -> Option<Vec<Vec<u8>>> {
     Some(cut_sorted(out.into_iter()))
 }
 
-/// The literals of a pattern's last part when what comes before it always ends with a
-/// non-word byte (`… (?:\w+ )?(?:gunman|attacker)\b`): that part then begins at a word
-/// start in every match. `None` when the pattern is not so made.
-fn last_word_gates(hir: &Hir) -> Option<Vec<Vec<u8>>> {
+/// The literals of one part of a pattern that begins at a word start in every match: a
+/// part that cannot match empty, after parts that always end with a non-word byte
+/// (`… (?:wife|husband) (?:beat|hit) (?:her|him)`). Of such parts, the one whose shortest
+/// literal is longest (the rarest, as a rule), the later on a tie. `None` when there is
+/// none.
+fn part_gates(hir: &Hir) -> Option<Vec<Vec<u8>>> {
     use regex_syntax::hir::HirKind;
     let HirKind::Concat(items) = hir.kind() else {
         return None;
     };
-    // The last part that matches text, past trailing assertions (`\b`).
-    let last = items
-        .iter()
-        .rposition(|h| !matches!(h.kind(), HirKind::Look(_)))?;
-    if last == 0 {
-        return None;
-    }
-    let before = Hir::concat(items[..last].to_vec());
     let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
-    let ends = Extractor::new()
-        .kind(ExtractKind::Suffix)
-        .limit_total(TRIGGER_LIMIT)
-        .extract(&before);
-    // Every way the part before can end is with a non-word byte (an empty literal would
-    // mean it may end anywhere).
-    if !literals(&ends)?.iter().all(|l| !word(l[l.len() - 1])) {
-        return None;
+    let mut best: Option<(usize, Vec<Vec<u8>>)> = None;
+    for i in 1..items.len() {
+        if matches!(items[i].kind(), HirKind::Look(_)) {
+            continue;
+        }
+        let starts = Extractor::new()
+            .kind(ExtractKind::Prefix)
+            .limit_total(TRIGGER_LIMIT)
+            .extract(&items[i]);
+        let Some(list) = literals(&starts) else {
+            continue;
+        };
+        if !list.iter().all(|l| l.len() >= GATE_MIN_LEN && word(l[0])) {
+            continue;
+        }
+        let shortest = list.iter().map(|l| l.len()).min().unwrap_or(0);
+        if best.as_ref().is_some_and(|(b, _)| *b > shortest) {
+            continue;
+        }
+        // Every way the parts before can end is with a non-word byte (an empty literal
+        // would mean they may end anywhere).
+        let ends = Extractor::new()
+            .kind(ExtractKind::Suffix)
+            .limit_total(TRIGGER_LIMIT)
+            .extract(&Hir::concat(items[..i].to_vec()));
+        if literals(&ends).is_some_and(|e| e.iter().all(|l| !word(l[l.len() - 1]))) {
+            best = Some((shortest, list.into_iter().map(<[u8]>::to_vec).collect()));
+        }
     }
-    let starts = Extractor::new()
-        .kind(ExtractKind::Prefix)
-        .limit_total(TRIGGER_LIMIT)
-        .extract(&items[last]);
-    let list = literals(&starts)?;
-    if !list.iter().all(|l| l.len() >= GATE_MIN_LEN && word(l[0])) {
-        return None;
-    }
-    Some(cut_sorted(list.into_iter().map(<[u8]>::to_vec)))
+    best.map(|(_, list)| cut_sorted(list.into_iter()))
 }
 
 #[cfg(test)]
@@ -169,8 +175,9 @@ mod tests {
             strings(t.prefixes),
             Some(expected.map(String::from).to_vec())
         );
-        // The suffix is unbounded (\w+), so there is no gate.
-        assert_eq!(t.gates, None);
+        // The suffix is unbounded (\w+), so the gate is the literal part that always
+        // begins a word.
+        assert_eq!(strings(t.gates), Some(vec!["executed ".into()]));
         let t = triggers(r"\b(?:growth|sales) (?:\w+ ){0,3}anorexic\b");
         assert_eq!(strings(t.gates), Some(vec!["anorexic".into()]));
     }
@@ -188,7 +195,7 @@ mod tests {
         assert_eq!(strings(t.gates), Some(vec!["cutting".into()]));
         // A gate must begin at a word start inside the literal: "ing" could be mid-word.
         assert_eq!(triggers(r"\w+ing").gates, None);
-        // The last part of a pattern is a gate when a non-word byte always comes before it,
+        // A part of a pattern is a gate when a non-word byte always comes before it,
         // even when the whole pattern has too many suffixes to list.
         let nouns: Vec<String> = (0..40).map(|i| format!("gunman{i}")).collect();
         let det: Vec<String> = (0..20).map(|i| format!("a{i} ")).collect();
