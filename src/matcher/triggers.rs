@@ -1,6 +1,7 @@
 //! Where a lexicon pattern needs to run. Its *prefixes* are the literals every match starts
-//! with: the pattern runs anchored only where one occurs. Its *gates* are literals from the
-//! end of every match, cut to start at a word: the pattern runs at all only in a text that
+//! with: the pattern runs anchored only where one occurs. Its *gates* are literals that
+//! every match holds from a word start on (from its end, cut to start at a word, or else
+//! one part of it that always begins a word): the pattern runs at all only in a text that
 //! holds one. Both are found by the matcher's one walk over the text. Shared with
 //! `build.rs`, which precomputes them for the embedded lexicons.
 
