@@ -467,3 +467,60 @@ fn lexicons_list_show_and_explain() {
         .success()
         .stdout(predicate::str::contains("excluded").and(predicate::str::contains("legal sense")));
 }
+
+#[test]
+fn eval_scores_warnings_against_labels_and_can_skip_listed_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in [
+        "stillbirth-story.txt",
+        "miscarriage-of-justice.txt",
+        "no-topics.txt",
+    ] {
+        fs::copy(fixture(&format!("text/{name}")), dir.path().join(name)).unwrap();
+    }
+    // One true warning, one missed label (the justice story is labelled wrongly on
+    // purpose), one true negative.
+    let labels = dir.path().join("labels.csv");
+    fs::write(
+        &labels,
+        "path,topics\nstillbirth-story.txt,pregnancy-loss\nmiscarriage-of-justice.txt,pregnancy-loss\nno-topics.txt,\n",
+    )
+    .unwrap();
+    let out = forewarn()
+        .args(["eval", labels.to_str().unwrap(), "--errors"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("3 documents from"), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.split_whitespace().collect::<Vec<_>>()
+                == ["pregnancy-loss", "1", "0", "1", "1.000", "0.500", "0.667"]),
+        "{text}"
+    );
+    assert!(text.contains("FN pregnancy-loss"), "{text}");
+    // Skipping the wrongly labelled row, as a borderline list would.
+    let skip = dir.path().join("borderline.txt");
+    fs::write(
+        &skip,
+        "# path | label | reason\nmiscarriage-of-justice.txt | pregnancy-loss | a test\n",
+    )
+    .unwrap();
+    let out = forewarn()
+        .args([
+            "eval",
+            labels.to_str().unwrap(),
+            "--skip",
+            skip.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("2 documents from"), "{text}");
+    assert!(text.contains("(1 listed in"), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("overall") && l.split_whitespace().nth(5) == Some("1.000")),
+        "{text}"
+    );
+}

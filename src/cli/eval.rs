@@ -20,6 +20,11 @@ pub struct EvalArgs {
     /// List every false positive and false negative.
     #[arg(long)]
     pub errors: bool,
+    /// Leave out the labelled paths listed in FILE, one per line, relative like the
+    /// labels; `#` lines and anything after ` | ` are ignored (so
+    /// `eval/bbc-borderline.txt` can be passed as it is).
+    #[arg(long, value_name = "FILE")]
+    pub skip: Option<PathBuf>,
     /// Shared flags.
     #[command(flatten)]
     pub common: CommonArgs,
@@ -62,10 +67,25 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
         .unwrap_or_else(|| args.labels.parent().unwrap_or(Path::new(".")).to_path_buf());
     let mut reader = csv::Reader::from_path(&args.labels)
         .with_context(|| format!("reading {}", args.labels.display()))?;
+    let skip: BTreeSet<String> = match &args.skip {
+        Some(file) => std::fs::read_to_string(file)
+            .with_context(|| format!("reading {}", file.display()))?
+            .lines()
+            .filter(|l| !l.trim_start().starts_with('#'))
+            .map(|l| l.split(" | ").next().unwrap_or("").trim().to_string())
+            .filter(|p| !p.is_empty())
+            .collect(),
+        None => BTreeSet::new(),
+    };
+    let mut skipped = 0;
     let mut expected: HashMap<String, BTreeSet<String>> = HashMap::new();
     let mut paths = Vec::new();
     for (i, row) in reader.records().enumerate() {
         let row = row.with_context(|| format!("{}: row {}", args.labels.display(), i + 2))?;
+        if skip.contains(row.get(0).unwrap_or_default().trim()) {
+            skipped += 1;
+            continue;
+        }
         let path = root
             .join(row.get(0).unwrap_or_default())
             .to_string_lossy()
@@ -116,11 +136,19 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
             Ok(())
         },
     )?;
-    println!(
-        "{} documents from {}",
-        counts.processed,
-        args.labels.display()
-    );
+    match &args.skip {
+        Some(file) => println!(
+            "{} documents from {} ({skipped} listed in {} left out)",
+            counts.processed,
+            args.labels.display(),
+            file.display()
+        ),
+        None => println!(
+            "{} documents from {}",
+            counts.processed,
+            args.labels.display()
+        ),
+    }
     println!(
         "{:<22} {:>4} {:>4} {:>4} {:>9} {:>7} {:>6}",
         "topic", "tp", "fp", "fn", "precision", "recall", "f1"
