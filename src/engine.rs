@@ -278,6 +278,7 @@ impl Engine {
                             row.serves(&topic.id) || row.is_general()
                         }),
                     deferred_to: v.deferred_to.clone(),
+                    too_few_paragraphs: v.too_few_paragraphs,
                     matches: v
                         .matches
                         .iter()

@@ -129,6 +129,10 @@ pub struct TopicReport {
     /// Set when the level was capped at mention because the named topic is at warn.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deferred_to: Option<String>,
+    /// Set when the score reached warn but its strong cues sat in only this many places
+    /// (headline or paragraphs), fewer than the topic's `min_paragraphs`: capped at mention.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub too_few_paragraphs: Option<usize>,
     /// The matches that counted.
     pub matches: Vec<MatchReport>,
     /// Matches cancelled by exclusions.

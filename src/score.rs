@@ -102,6 +102,9 @@ pub struct TopicVerdict {
     pub unsupported_weak: usize,
     /// Set when the level was capped at `mention` because this topic defers to another.
     pub deferred_to: Option<String>,
+    /// Set (to the number of places that had them) when the score reached warn but the
+    /// strong cues sat in fewer places than `min_paragraphs`, so the level is `mention`.
+    pub too_few_paragraphs: Option<usize>,
 }
 
 /// Scores every topic that has hits. `positional` turns the headline and lead
@@ -292,13 +295,22 @@ fn score_topic(
     score += weak_total.min(score * cfg.weak_cap);
     let length_factor = (words as f64 / cfg.length_reference as f64).sqrt().max(1.0);
     let warn_threshold = cfg.warn * length_factor;
-    let level = if score >= warn_threshold {
+    let mut level = if score >= warn_threshold {
         Some(Level::Warn)
     } else if score >= cfg.mention {
         Some(Level::Mention)
     } else {
         None
     };
+    // Only whole documents have paragraphs to count (not test sentences).
+    let mut too_few_paragraphs = None;
+    if level == Some(Level::Warn) && positional && cfg.min_paragraphs > 1 {
+        let places = places_of(matches.iter().filter(|m| !m.weak), layout);
+        if places < cfg.min_paragraphs {
+            level = Some(Level::Mention);
+            too_few_paragraphs = Some(places);
+        }
+    }
     TopicVerdict {
         topic: t,
         level,
@@ -309,7 +321,35 @@ fn score_topic(
         excluded,
         unsupported_weak,
         deferred_to: None,
+        too_few_paragraphs,
     }
+}
+
+/// In how many places `matches` sit: the headline is one, each paragraph another; a match
+/// outside all of them (text between paragraphs) is a place of its own.
+fn places_of<'a>(matches: impl Iterator<Item = &'a CountedMatch>, layout: &Layout) -> usize {
+    let mut places: Vec<usize> = matches
+        .map(|m| {
+            if layout
+                .headline
+                .as_ref()
+                .is_some_and(|h| h.contains(&m.range.start))
+            {
+                return usize::MAX;
+            }
+            let i = layout
+                .paragraphs
+                .partition_point(|p| p.end <= m.range.start);
+            match layout.paragraphs.get(i) {
+                Some(p) if p.contains(&m.range.start) => i,
+                // Not inside a paragraph: keyed by its own position, past every index.
+                _ => layout.paragraphs.len() + m.range.start,
+            }
+        })
+        .collect();
+    places.sort_unstable();
+    places.dedup();
+    places.len()
 }
 
 /// One cue cancelled by two overlapping exclusions is reported once.
@@ -336,7 +376,16 @@ mod tests {
     }
 
     fn verdict(text: &str, layout: &Layout, positional: bool) -> Option<TopicVerdict> {
-        let topics = vec![topic()];
+        verdict_of(topic(), text, layout, positional)
+    }
+
+    fn verdict_of(
+        topic: Topic,
+        text: &str,
+        layout: &Layout,
+        positional: bool,
+    ) -> Option<TopicVerdict> {
+        let topics = vec![topic];
         let n = NormalizedText::new(text);
         let hits = Matcher::new(&topics).find(&n);
         score_topics(&topics, &hits, &n, layout, positional).pop()
@@ -388,5 +437,57 @@ mod tests {
         let v = verdict(&text, &Layout::default(), false).unwrap();
         assert!(v.warn_threshold > 6.0 * 1.9);
         assert_eq!(v.level, Some(Level::Mention));
+    }
+
+    #[test]
+    fn warn_needs_strong_cues_in_enough_paragraphs() {
+        let topic = parse_topic(
+            "t.toml",
+            "id = \"t\"\nlabel = \"T\"\n[score]\nwarn = 6\nmention = 2\nmin_paragraphs = 3\n\
+             [[cues]]\nweight = 3\nterms = [\"miscarriage\"]\n",
+        )
+        .unwrap();
+        // Paragraphs as byte ranges of the text: (start, end) of each blank-line block.
+        let layout_of = |text: &str| {
+            let mut paragraphs = Vec::new();
+            let mut at = 0;
+            for block in text.split("\n\n") {
+                paragraphs.push(at..at + block.len());
+                at += block.len() + 2;
+            }
+            Layout {
+                headline: None,
+                paragraphs,
+            }
+        };
+        // Three strong cues, well past warn, but all in one paragraph: a passing reference.
+        let one = "miscarriage miscarriage miscarriage\n\nfiller\n\nfiller";
+        let v = verdict_of(topic.clone(), one, &layout_of(one), true).unwrap();
+        assert!(v.score >= v.warn_threshold);
+        assert_eq!(v.level, Some(Level::Mention));
+        assert_eq!(v.too_few_paragraphs, Some(1));
+        // The same cues through three paragraphs: the piece is about it.
+        let three = "miscarriage\n\nmiscarriage\n\nmiscarriage";
+        let v = verdict_of(topic.clone(), three, &layout_of(three), true).unwrap();
+        assert_eq!(v.level, Some(Level::Warn));
+        assert_eq!(v.too_few_paragraphs, None);
+        // A headline counts as a place of its own.
+        let headed = "Miscarriage\n\nmiscarriage miscarriage\n\nfiller miscarriage";
+        let layout = Layout {
+            headline: Some(0..11),
+            paragraphs: vec![13..36, 38..56],
+        };
+        let v = verdict_of(topic.clone(), headed, &layout, true).unwrap();
+        assert_eq!(v.level, Some(Level::Warn));
+        // Test sentences have no paragraphs to count: not capped.
+        let v = verdict_of(topic, one, &Layout::default(), false).unwrap();
+        assert_eq!(v.level, Some(Level::Warn));
+        // And the setting must be at least 1.
+        let zero = parse_topic(
+            "t.toml",
+            "id = \"t\"\nlabel = \"T\"\n[score]\nmin_paragraphs = 0\n\
+             [[cues]]\nweight = 3\nterms = [\"miscarriage\"]\n",
+        );
+        assert!(zero.is_err());
     }
 }

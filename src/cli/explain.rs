@@ -54,6 +54,11 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode> {
         if let Some(d) = &t.deferred_to {
             println!("  capped at mention: defers to {d}, which is at warn");
         }
+        if let Some(n) = t.too_few_paragraphs {
+            println!(
+                "  capped at mention: strong cues in only {n} place(s) (headline or paragraphs); warn needs more"
+            );
+        }
         for m in &t.matches {
             println!(
                 "  + {:>5.2}  {}:{}  {:?}  weight {}{} in {:?}",

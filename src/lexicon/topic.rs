@@ -31,6 +31,10 @@ pub struct ScoreConfig {
     pub length_reference: usize,
     /// Weak cues add at most this many times what the strong cues add.
     pub weak_cap: f64,
+    /// A document reaches warn only if its counted strong cues sit in at least this many
+    /// places (the headline and each paragraph count as one): a topic the piece is about
+    /// runs through it, a passing reference does not. Below that it stays at mention.
+    pub min_paragraphs: usize,
 }
 
 impl Default for ScoreConfig {
@@ -45,6 +49,7 @@ impl Default for ScoreConfig {
             weak_window: 300,
             length_reference: 800,
             weak_cap: 1.0,
+            min_paragraphs: 1,
         }
     }
 }
@@ -269,11 +274,12 @@ pub fn parse_topic_with(source: &str, text: &str, eager: bool) -> Result<Topic, 
         && score.repeat_decay > 0.0
         && score.repeat_decay <= 1.0
         && score.length_reference > 0
-        && score.weak_cap >= 0.0;
+        && score.weak_cap >= 0.0
+        && score.min_paragraphs >= 1;
     if !score_ok {
         return Err(err(
             score_span,
-            "score: need 0 < mention <= warn, headline and lead > 0, 0 < repeat_decay <= 1, length_reference > 0".into(),
+            "score: need 0 < mention <= warn, headline and lead > 0, 0 < repeat_decay <= 1, length_reference > 0, min_paragraphs >= 1".into(),
         ));
     }
     let terms = |list: &[Spanned<String>]| -> Result<Vec<Term>, LexiconError> {

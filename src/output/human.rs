@@ -78,6 +78,10 @@ impl HumanPrinter {
                 .deferred_to
                 .as_ref()
                 .map(|d| format!(", capped: {d} is at warn"))
+                .or_else(|| {
+                    t.too_few_paragraphs
+                        .map(|n| format!(", capped: strong cues in only {n} paragraph(s)"))
+                })
                 .unwrap_or_default();
             writeln!(
                 out,
