@@ -305,8 +305,12 @@ fn score_topic(
     // Only whole documents have paragraphs to count (not test sentences).
     let mut too_few_paragraphs = None;
     if level == Some(Level::Warn) && positional && cfg.min_paragraphs > 1 {
+        // A short piece (a news brief of one paragraph) cannot spread its cues further
+        // than it goes: there, every place it has is enough.
+        let available = usize::from(layout.headline.is_some()) + layout.paragraphs.len();
+        let needed = cfg.min_paragraphs.min(available.max(1));
         let places = places_of(matches.iter().filter(|m| !m.weak), layout);
-        if places < cfg.min_paragraphs {
+        if places < needed {
             level = Some(Level::Mention);
             too_few_paragraphs = Some(places);
         }
@@ -479,6 +483,26 @@ mod tests {
         };
         let v = verdict_of(topic.clone(), headed, &layout, true).unwrap();
         assert_eq!(v.level, Some(Level::Warn));
+        // A brief of a headline and one paragraph needs its cues in both, not three.
+        let brief = "Miscarriage\n\nmiscarriage miscarriage";
+        let layout = Layout {
+            headline: Some(0..11),
+            paragraphs: std::iter::once(13..36).collect(),
+        };
+        let v = verdict_of(topic.clone(), brief, &layout, true).unwrap();
+        assert_eq!(v.level, Some(Level::Warn));
+        let three_places = Layout {
+            headline: Some(0..11),
+            paragraphs: vec![13..36, 38..44],
+        };
+        let v = verdict_of(
+            topic.clone(),
+            "Filler bits\n\nmiscarriage miscarriage\n\nfiller",
+            &three_places,
+            true,
+        )
+        .unwrap();
+        assert_eq!(v.level, Some(Level::Mention), "one place of three");
         // Test sentences have no paragraphs to count: not capped.
         let v = verdict_of(topic, one, &Layout::default(), false).unwrap();
         assert_eq!(v.level, Some(Level::Warn));

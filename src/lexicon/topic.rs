@@ -33,7 +33,8 @@ pub struct ScoreConfig {
     pub weak_cap: f64,
     /// A document reaches warn only if its counted strong cues sit in at least this many
     /// places (the headline and each paragraph count as one): a topic the piece is about
-    /// runs through it, a passing reference does not. Below that it stays at mention.
+    /// runs through it, a passing reference does not. Below that it stays at mention. A
+    /// document with fewer places needs its cues in all of them.
     pub min_paragraphs: usize,
 }
 
