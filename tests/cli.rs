@@ -524,3 +524,35 @@ fn eval_scores_warnings_against_labels_and_can_skip_listed_rows() {
         "{text}"
     );
 }
+
+#[test]
+fn lexicons_list_counts_only_current_lines_as_covering_a_region() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("support-lines.csv"),
+        "region,topics,organisation,phone,hours,url,status,replaced_by,verified,source,note\n\
+         NZ,infertility,Old Fertility Line,0800 111 222,,https://example.org,retired,,2026-01-01,https://example.org,\n\
+         IE,infertility,New Fertility Line,1800 111 222,,https://example.org,current,,2026-01-01,https://example.org,\n",
+    )
+    .unwrap();
+    let out = forewarn()
+        .args([
+            "lexicons",
+            "list",
+            "--lexicons",
+            dir.path().to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let row = text
+        .lines()
+        .find(|l| l.starts_with("infertility "))
+        .expect("infertility is listed");
+    let regions: Vec<&str> = row.rsplit("  ").next().unwrap().split(' ').collect();
+    assert!(regions.contains(&"IE"), "{row}");
+    assert!(
+        !regions.contains(&"NZ"),
+        "a retired number covers nothing: {row}"
+    );
+}

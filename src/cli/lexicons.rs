@@ -5,6 +5,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
 use forewarn::engine::Engine;
 use forewarn::lexicon::{LexiconSet, cases::run_cases};
+use forewarn::support::LineStatus;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -62,7 +63,7 @@ pub fn run(args: LexiconsArgs) -> Result<ExitCode> {
                     .support
                     .lines
                     .iter()
-                    .filter(|l| l.serves(&t.id))
+                    .filter(|l| l.serves(&t.id) && l.status == LineStatus::Current)
                     .map(|l| l.region.as_str())
                     .collect();
                 let regions: Vec<&str> = regions.into_iter().collect();
