@@ -486,11 +486,15 @@ fn eval_scores_warnings_against_labels_and_can_skip_listed_rows() {
         "path,topics\nstillbirth-story.txt,pregnancy-loss\nmiscarriage-of-justice.txt,pregnancy-loss\nno-topics.txt,\n",
     )
     .unwrap();
-    let out = forewarn()
-        .args(["eval", labels.to_str().unwrap(), "--errors"])
-        .output()
-        .unwrap();
-    let text = String::from_utf8(out.stdout).unwrap();
+    let eval = |extra: &[&str]| {
+        let out = forewarn()
+            .args(["eval", labels.to_str().unwrap()])
+            .args(extra)
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let text = eval(&["--errors"]);
     assert!(text.starts_with("3 documents from"), "{text}");
     assert!(
         text.lines()
@@ -506,16 +510,7 @@ fn eval_scores_warnings_against_labels_and_can_skip_listed_rows() {
         "# path | label | reason\nmiscarriage-of-justice.txt | pregnancy-loss | a test\n",
     )
     .unwrap();
-    let out = forewarn()
-        .args([
-            "eval",
-            labels.to_str().unwrap(),
-            "--skip",
-            skip.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
-    let text = String::from_utf8(out.stdout).unwrap();
+    let text = eval(&["--skip", skip.to_str().unwrap()]);
     assert!(text.starts_with("2 documents from"), "{text}");
     assert!(text.contains("(1 listed in"), "{text}");
     assert!(

@@ -136,19 +136,16 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
             Ok(())
         },
     )?;
-    match &args.skip {
-        Some(file) => println!(
-            "{} documents from {} ({skipped} listed in {} left out)",
-            counts.processed,
-            args.labels.display(),
-            file.display()
-        ),
-        None => println!(
-            "{} documents from {}",
-            counts.processed,
-            args.labels.display()
-        ),
-    }
+    let left_out = args
+        .skip
+        .as_ref()
+        .map(|f| format!(" ({skipped} listed in {} left out)", f.display()))
+        .unwrap_or_default();
+    println!(
+        "{} documents from {}{left_out}",
+        counts.processed,
+        args.labels.display()
+    );
     println!(
         "{:<22} {:>4} {:>4} {:>4} {:>9} {:>7} {:>6}",
         "topic", "tp", "fp", "fn", "precision", "recall", "f1"

@@ -48,6 +48,11 @@ pub fn triggers(pattern: &str) -> Triggers {
     }
 }
 
+/// `normalize::is_word_byte`, restated: build.rs includes this file on its own.
+fn word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
+}
+
 fn literals(seq: &Seq) -> Option<Vec<&[u8]>> {
     let list: Vec<&[u8]> = seq.literals()?.iter().map(|l| l.as_bytes()).collect();
     (!list.is_empty() && list.iter().all(|l| !l.is_empty())).then_some(list)
@@ -98,11 +103,9 @@ fn gates(hir: &Hir) -> Option<Vec<Vec<u8>>> {
         .kind(ExtractKind::Suffix)
         .limit_total(TRIGGER_LIMIT)
         .extract(hir);
-    // `normalize::is_word_byte`, restated: build.rs includes this file on its own.
-    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
     let mut out = Vec::new();
     for l in literals(&seq)? {
-        let start = (1..l.len()).find(|&i| !word(l[i - 1]) && word(l[i]))?;
+        let start = (1..l.len()).find(|&i| !word_byte(l[i - 1]) && word_byte(l[i]))?;
         let gate = &l[start..];
         if gate.len() < GATE_MIN_LEN {
             return None;
@@ -122,7 +125,6 @@ fn part_gates(hir: &Hir) -> Option<Vec<Vec<u8>>> {
     let HirKind::Concat(items) = hir.kind() else {
         return None;
     };
-    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
     let mut best: Option<(usize, Vec<Vec<u8>>)> = None;
     for i in 1..items.len() {
         if matches!(items[i].kind(), HirKind::Look(_)) {
@@ -135,7 +137,10 @@ fn part_gates(hir: &Hir) -> Option<Vec<Vec<u8>>> {
         let Some(list) = literals(&starts) else {
             continue;
         };
-        if !list.iter().all(|l| l.len() >= GATE_MIN_LEN && word(l[0])) {
+        if !list
+            .iter()
+            .all(|l| l.len() >= GATE_MIN_LEN && word_byte(l[0]))
+        {
             continue;
         }
         let shortest = list.iter().map(|l| l.len()).min().unwrap_or(0);
@@ -148,7 +153,7 @@ fn part_gates(hir: &Hir) -> Option<Vec<Vec<u8>>> {
             .kind(ExtractKind::Suffix)
             .limit_total(TRIGGER_LIMIT)
             .extract(&Hir::concat(items[..i].to_vec()));
-        if literals(&ends).is_some_and(|e| e.iter().all(|l| !word(l[l.len() - 1]))) {
+        if literals(&ends).is_some_and(|e| e.iter().all(|l| !word_byte(l[l.len() - 1]))) {
             best = Some((shortest, list.into_iter().map(<[u8]>::to_vec).collect()));
         }
     }
