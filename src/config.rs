@@ -4,7 +4,7 @@
 //! Every field is optional; files merge field by field (defaults < discovered file <
 //! `--config` < command-line flags).
 
-use crate::lexicon::{LexiconError, LexiconSet, TemplateFields, line_of};
+use crate::lexicon::{LexiconError, LexiconSet, TemplateConfig, line_of};
 use crate::score::Level;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -21,52 +21,6 @@ pub struct ThresholdOverride {
     pub warn: Option<f64>,
     /// Replaces the topic's `mention` score.
     pub mention: Option<f64>,
-}
-
-/// House-style templates: base fields and per-region overrides.
-#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct TemplateConfig {
-    /// The warning sentence (`{topics}`).
-    pub warning: Option<String>,
-    /// The support insert (`{lines}`).
-    pub support: Option<String>,
-    /// One support line with hours.
-    pub line: Option<String>,
-    /// One support line without hours.
-    pub line_no_hours: Option<String>,
-    /// One web-only support line.
-    pub line_web: Option<String>,
-    /// Said when no region is set.
-    pub fallback_note: Option<String>,
-    /// Overrides per region code.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub regions: BTreeMap<String, TemplateFields>,
-}
-
-impl TemplateConfig {
-    /// Lays these templates over `base` and `regions`, field by field: what is set here wins.
-    /// Used for `templates.toml` files and for the `[templates]` table of `forewarn.toml`.
-    pub fn apply_to(
-        &self,
-        base: &mut TemplateFields,
-        regions: &mut BTreeMap<String, TemplateFields>,
-    ) {
-        let fields = TemplateFields {
-            warning: self.warning.clone(),
-            support: self.support.clone(),
-            line: self.line.clone(),
-            line_no_hours: self.line_no_hours.clone(),
-            line_web: self.line_web.clone(),
-            fallback_note: self.fallback_note.clone(),
-        };
-        *base = fields.or(base);
-        for (region, fields) in &self.regions {
-            let region = region.to_ascii_uppercase();
-            let lower = regions.remove(&region).unwrap_or_default();
-            regions.insert(region, fields.clone().or(&lower));
-        }
-    }
 }
 
 /// The configuration, as read from files and merged.

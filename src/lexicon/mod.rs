@@ -4,12 +4,14 @@
 
 pub mod cases;
 pub mod expand;
+pub mod templates;
 pub mod topic;
 
 use crate::support::SupportDirectory;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+pub use templates::{TemplateConfig, TemplateFields, TemplateSet};
 pub use topic::{CueGroup, ExclusionGroup, Pattern, ScoreConfig, Term, Topic, TopicTests};
 
 include!(concat!(env!("OUT_DIR"), "/embedded_lexicons.rs"));
@@ -33,55 +35,6 @@ pub fn line_of(text: &str, offset: usize) -> usize {
         .filter(|&&b| b == b'\n')
         .count()
         + 1
-}
-
-/// Wording templates; every field optional so that files and regions override field by field.
-#[derive(Debug, Clone, Default, Deserialize, serde::Serialize, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct TemplateFields {
-    /// The warning sentence; `{topics}` is the labels joined naturally.
-    pub warning: Option<String>,
-    /// The support insert; `{lines}` is the support lines joined naturally.
-    pub support: Option<String>,
-    /// One support line with phone and hours.
-    pub line: Option<String>,
-    /// One support line with a phone and no hours.
-    pub line_no_hours: Option<String>,
-    /// One support line with no phone (web only).
-    pub line_web: Option<String>,
-    /// Said when no region was chosen.
-    pub fallback_note: Option<String>,
-}
-
-impl TemplateFields {
-    /// Fills every unset field of `self` from `lower`.
-    pub fn or(self, lower: &TemplateFields) -> TemplateFields {
-        TemplateFields {
-            warning: self.warning.or_else(|| lower.warning.clone()),
-            support: self.support.or_else(|| lower.support.clone()),
-            line: self.line.or_else(|| lower.line.clone()),
-            line_no_hours: self.line_no_hours.or_else(|| lower.line_no_hours.clone()),
-            line_web: self.line_web.or_else(|| lower.line_web.clone()),
-            fallback_note: self.fallback_note.or_else(|| lower.fallback_note.clone()),
-        }
-    }
-}
-
-/// Fully resolved templates for one region: every field set.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct TemplateSet {
-    /// See [`TemplateFields::warning`].
-    pub warning: String,
-    /// See [`TemplateFields::support`].
-    pub support: String,
-    /// See [`TemplateFields::line`].
-    pub line: String,
-    /// See [`TemplateFields::line_no_hours`].
-    pub line_no_hours: String,
-    /// See [`TemplateFields::line_web`].
-    pub line_web: String,
-    /// See [`TemplateFields::fallback_note`].
-    pub fallback_note: String,
 }
 
 /// Rules that recognise an existing content warning (`notices.toml`).
@@ -147,7 +100,7 @@ fn kind_of(rel: &str) -> Option<FileKind> {
 enum Parsed {
     Topic(Box<Topic>),
     Support(SupportDirectory),
-    Templates(crate::config::TemplateConfig),
+    Templates(TemplateConfig),
     SafeMessaging(Vec<crate::safe_messaging::Rule>),
     Notices(Vec<Pattern>),
 }
