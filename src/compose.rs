@@ -5,6 +5,7 @@ use crate::lexicon::{TemplateSet, Topic};
 use crate::matcher::{Hit, Role};
 use crate::normalize::{NormalizedText, on_word_boundaries};
 use crate::support::SupportLine;
+use std::ops::Range;
 
 /// Fills `{name}` placeholders of `template` from `vars`; unknown placeholders stay as written.
 pub fn render(template: &str, vars: &[(&str, &str)]) -> String {
@@ -132,9 +133,97 @@ pub fn notice_covers(
         })
 }
 
+/// A notice or support note longer than this many words is not one: it is the story.
+pub const NOTE_MAX_WORDS: usize = 60;
+
+/// Number of white-space separated words in `text`.
+fn words(text: &str) -> usize {
+    text.split_whitespace().count()
+}
+
+/// Byte offsets just past each sentence end in `text[range]`: a `.`, `!` or `?` (and any
+/// closing quotes or brackets after it) followed by white space or the end of the range.
+fn sentence_ends(text: &str, range: &Range<usize>) -> Vec<usize> {
+    let b = text.as_bytes();
+    let mut ends = Vec::new();
+    let mut i = range.start;
+    while i < range.end {
+        if matches!(b[i], b'.' | b'!' | b'?') {
+            let mut j = i + 1;
+            while j < range.end && matches!(b[j], b'"' | b'\'' | b')' | b']') {
+                j += 1;
+            }
+            // Curly closing quotes are three bytes each.
+            while text[j..range.end].starts_with(['\u{201D}', '\u{2019}']) {
+                j += 3;
+            }
+            if j >= range.end || b[j].is_ascii_whitespace() {
+                ends.push(j);
+                i = j;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    ends
+}
+
+/// The part of the paragraph `range` that is a notice, once it reads like one: the whole
+/// paragraph when it is short, else its first sentence when that is short. `None` when
+/// even the first sentence runs past [`NOTE_MAX_WORDS`]: a long paragraph that only starts
+/// like a warning is the story, and its text stays evidence.
+pub fn notice_extent(text: &str, range: Range<usize>) -> Option<Range<usize>> {
+    if words(&text[range.clone()]) <= NOTE_MAX_WORDS {
+        return Some(range);
+    }
+    let end = *sentence_ends(text, &range).first()?;
+    (words(&text[range.start..end]) <= NOTE_MAX_WORDS).then_some(range.start..end)
+}
+
+/// The sentence of the paragraph `range` that holds byte `at` (a support number), when it
+/// is short enough to be a support note rather than a sentence of the story.
+pub fn support_note_extent(text: &str, range: Range<usize>, at: usize) -> Option<Range<usize>> {
+    let ends = sentence_ends(text, &range);
+    let start = ends
+        .iter()
+        .rev()
+        .find(|&&e| e <= at)
+        .map_or(range.start, |&e| e);
+    let end = ends.iter().find(|&&e| e > at).map_or(range.end, |&e| e);
+    let start = start + text[start..end].len() - text[start..end].trim_start().len();
+    (words(&text[start..end]) <= NOTE_MAX_WORDS).then_some(start..end)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_notice_is_its_short_paragraph_or_its_first_short_sentence() {
+        let short = "Content warning: this story discusses suicide.";
+        assert_eq!(notice_extent(short, 0..short.len()), Some(0..short.len()));
+        let story = format!(
+            "TW: none. {}",
+            "The baby was stillborn at term. ".repeat(20)
+        );
+        assert_eq!(notice_extent(&story, 0..story.len()), Some(0..9));
+        let run_on = format!("Trigger warning: {}", "and then ".repeat(40));
+        assert_eq!(notice_extent(&run_on, 0..run_on.len()), None);
+    }
+
+    #[test]
+    fn a_support_note_is_the_short_sentence_around_the_number() {
+        let text = format!(
+            "{} If you need support, call 13 11 14. {}",
+            "She lost her son in March. ".repeat(10),
+            "The inquest continues. ".repeat(10)
+        );
+        let at = text.find("13 11 14").unwrap();
+        let r = support_note_extent(&text, 0..text.len(), at).unwrap();
+        assert_eq!(&text[r], "If you need support, call 13 11 14.");
+        let long = format!("Call 13 11 14 {}", "word ".repeat(70));
+        assert_eq!(support_note_extent(&long, 0..long.len(), 5), None);
+    }
 
     #[test]
     fn joins_naturally_with_serial_comma_when_needed() {

@@ -9,8 +9,8 @@ use crate::matcher::Matcher;
 use crate::normalize::NormalizedText;
 use crate::report::WordingReport;
 use crate::report::{
-    DocumentReport, ExcludedReport, MatchReport, Missing, StaleNumber, SupportReport,
-    SuppressedTopic, TopicReport,
+    DocumentReport, ExcludedReport, FeatureReport, MatchReport, Missing, ModelReport, StaleNumber,
+    SupportReport, SuppressedTopic, TopicReport,
 };
 use crate::score::{Level, TopicVerdict, score_topics};
 use crate::support::{INTERNATIONAL, LineStatus, NumberSighting, SupportIndex, SupportLine};
@@ -104,6 +104,7 @@ impl Engine {
         let hits = self.matcher.find(&normalized);
         score_topics(
             &self.lexicons.topics,
+            &self.lexicons.model,
             &hits,
             &normalized,
             &Default::default(),
@@ -158,10 +159,15 @@ impl Engine {
             {
                 continue;
             }
-            let normalized = NormalizedText::new(&doc.text[range.clone()]);
-            if !looks_like_notice(&normalized.text) {
+            if !looks_like_notice(&NormalizedText::new(&doc.text[range.clone()]).text) {
                 continue;
             }
+            // Only the notice itself is the notice: a paragraph that goes on into the story
+            // (or a whole body that comes as one paragraph) keeps the rest as evidence.
+            let Some(extent) = compose::notice_extent(&doc.text, range.clone()) else {
+                continue;
+            };
+            let normalized = NormalizedText::new(&doc.text[extent.clone()]);
             let hits = self.matcher.find(&normalized);
             let covers = (0..self.lexicons.topics.len())
                 .filter(|&t| {
@@ -169,12 +175,63 @@ impl Engine {
                 })
                 .collect();
             notices.push(Notice {
-                range: range.clone(),
+                range: extent,
                 covers,
                 declared: false,
             });
         }
         notices
+    }
+
+    /// Normalises `doc`'s prose, finds the notices and support numbers it carries, and
+    /// matches every topic in what is left once its own notes are set aside.
+    fn read(&self, doc: &Document) -> ReadDocument {
+        let prose = &doc.structure.prose;
+        let normalized = NormalizedText::from_ranges(&doc.text, prose.iter().cloned());
+        let notices = self.find_notices(doc, &normalized);
+        // A number in a comment or an attribute is neither a support line nor a reason to
+        // leave text out: only numbers readers see count.
+        let mut sightings = self.support.find_in(&doc.text, &normalized);
+        sightings.retain(|s| prose.iter().any(|p| p.contains(&s.range.start)));
+        // The document's own warning and support notes are not evidence: their words
+        // ("…child abuse.", "National Domestic Violence Hotline") must not raise a topic,
+        // nor their words push the story's opening out of the lead, or a fix could change
+        // the verdict it was made for. Only short notes count as notes.
+        let own_notes: Vec<Range<usize>> = notices
+            .iter()
+            .map(|n| n.range.clone())
+            .chain(sightings.iter().filter_map(|s| {
+                compose::support_note_extent(
+                    &doc.text,
+                    paragraph_around(doc, s.range.start),
+                    s.range.start,
+                )
+            }))
+            .collect();
+        let normalized = if own_notes.is_empty() {
+            normalized
+        } else {
+            NormalizedText::from_ranges(&doc.text, without(prose, &own_notes))
+        };
+        let hits = self.matcher.find(&normalized);
+        ReadDocument {
+            normalized,
+            notices,
+            sightings,
+            hits,
+        }
+    }
+
+    /// Every topic's evidence features in `doc`, before any decision (what `forewarn
+    /// train` fits the models on; `deferred` is left at 0).
+    pub fn topic_features(&self, doc: &Document) -> Vec<crate::score::TopicFeatures> {
+        let read = self.read(doc);
+        crate::score::topic_features(
+            &self.lexicons.topics,
+            &read.hits,
+            &read.normalized,
+            doc.layout(),
+        )
     }
 
     /// Runs the whole pipeline on `doc`.
@@ -188,45 +245,14 @@ impl Engine {
             .and_then(|r| self.resolve_region(r).ok());
         let region_owned = opts.region.clone().or(front_region);
         let region = region_owned.as_deref();
-        let normalized =
-            NormalizedText::from_ranges(&doc.text, doc.structure.prose.iter().cloned());
-        let mut notices = self.find_notices(doc, &normalized);
-        let sightings = self.support.find_in(&doc.text, &normalized);
-        // The document's own warning and support paragraphs are not evidence: their words
-        // ("…child abuse.", "National Domestic Violence Hotline") must not raise a topic,
-        // or a fix could change the verdict it was made for.
-        let own_notes: Vec<Range<usize>> = notices
-            .iter()
-            .map(|n| n.range.clone())
-            .chain(
-                sightings
-                    .iter()
-                    .map(|s| paragraph_around(doc, s.range.start)),
-            )
-            .collect();
-        let all_hits: Vec<_> = self
-            .matcher
-            .find(&normalized)
-            .into_iter()
-            .filter(|h| {
-                let at = normalized.original_offset(h.range.start);
-                !own_notes.iter().any(|r| r.contains(&at))
-            })
-            .collect();
-        // Nor do they count as lead paragraphs: inserting a warning must not push the
-        // story's own opening out of the lead.
-        let layout = crate::score::Layout {
-            headline: doc.layout().headline.clone(),
-            paragraphs: doc
-                .layout()
-                .paragraphs
-                .iter()
-                .filter(|p| !own_notes.iter().any(|n| n.start < p.end && p.start < n.end))
-                .cloned()
-                .collect(),
-        };
-        let (verdicts, suppressed) =
-            self.score_with_directives(doc, &layout, &normalized, all_hits);
+        let ReadDocument {
+            normalized,
+            mut notices,
+            sightings,
+            hits: all_hits,
+        } = self.read(doc);
+        let layout = doc.layout();
+        let (verdicts, suppressed) = self.score_with_directives(doc, layout, &normalized, all_hits);
         let mut declared_not_found = Vec::new();
         if let Some(declared) = front.and_then(|f| f.content_warnings.as_ref()) {
             for value in declared {
@@ -278,7 +304,8 @@ impl Engine {
                             row.serves(&topic.id) || row.is_general()
                         }),
                     deferred_to: v.deferred_to.clone(),
-                    too_few_paragraphs: v.too_few_paragraphs,
+                    too_few_places: v.too_few_places,
+                    model: v.model.as_ref().map(|m| model_report(m, opts)),
                     matches: v
                         .matches
                         .iter()
@@ -406,8 +433,10 @@ impl Engine {
     ) -> (Vec<TopicVerdict>, Vec<SuppressedTopic>) {
         let topics = &self.lexicons.topics;
         let s = &doc.structure;
-        let score =
-            |hits: &[crate::matcher::Hit]| score_topics(topics, hits, normalized, layout, true);
+        let model = &self.lexicons.model;
+        let score = |hits: &[crate::matcher::Hit]| {
+            score_topics(topics, model, hits, normalized, layout, true)
+        };
         if s.ignored_topics.is_empty() && s.disabled.is_empty() {
             return (score(&hits), Vec::new());
         }
@@ -560,6 +589,69 @@ impl Engine {
             });
         }
         out
+    }
+}
+
+/// What [`Engine::read`] finds in a document.
+struct ReadDocument {
+    /// The prose, normalised, without the document's own notes.
+    normalized: NormalizedText,
+    /// Existing content warnings.
+    notices: Vec<Notice>,
+    /// Directory numbers readers see.
+    sightings: Vec<NumberSighting>,
+    /// Every topic's hits in `normalized`.
+    hits: Vec<crate::matcher::Hit>,
+}
+
+/// `ranges` (sorted, disjoint) with the parts inside any of `holes` cut out.
+fn without(ranges: &[Range<usize>], holes: &[Range<usize>]) -> Vec<Range<usize>> {
+    let mut holes = holes.to_vec();
+    holes.sort_by_key(|h| h.start);
+    let mut out = Vec::with_capacity(ranges.len() + holes.len());
+    for r in ranges {
+        let mut at = r.start;
+        for h in holes.iter().filter(|h| h.start < r.end && h.end > r.start) {
+            if h.start > at {
+                out.push(at..h.start);
+            }
+            at = at.max(h.end);
+        }
+        if at < r.end {
+            out.push(at..r.end);
+        }
+    }
+    out
+}
+
+/// The report of a model's decision; the feature terms only for `explain`.
+fn model_report(m: &crate::score::ModelVerdict, opts: &AnalyzeOptions) -> ModelReport {
+    let features = if opts.include_below_threshold {
+        std::iter::once(FeatureReport {
+            name: "bias".into(),
+            value: 1.0,
+            weight: m.bias,
+            contribution: round2(m.bias),
+        })
+        .chain(
+            crate::lexicon::FEATURES
+                .iter()
+                .enumerate()
+                .map(|(i, name)| FeatureReport {
+                    name: name.to_string(),
+                    value: (m.features[i] * 1000.0).round() / 1000.0,
+                    weight: m.weights[i],
+                    contribution: round2(m.contributions[i]),
+                }),
+        )
+        .collect()
+    } else {
+        Vec::new()
+    };
+    ModelReport {
+        probability: (m.probability * 1000.0).round() / 1000.0,
+        threshold: m.threshold,
+        features,
     }
 }
 

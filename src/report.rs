@@ -130,9 +130,13 @@ pub struct TopicReport {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deferred_to: Option<String>,
     /// Set when the score reached warn but its strong cues sat in only this many places
-    /// (headline or paragraphs), fewer than the topic's `min_paragraphs`: capped at mention.
+    /// (the headline, or stretches of `place_words` words), fewer than the topic's
+    /// `min_places`: capped at mention.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub too_few_paragraphs: Option<usize>,
+    pub too_few_places: Option<usize>,
+    /// Set when the topic's fitted model decided between warn and the rest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<ModelReport>,
     /// The matches that counted.
     pub matches: Vec<MatchReport>,
     /// Matches cancelled by exclusions.
@@ -141,6 +145,33 @@ pub struct TopicReport {
     /// Weak cues that did not count because no strong cue was near.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub unsupported_weak: usize,
+}
+
+/// How a fitted model decided a topic.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ModelReport {
+    /// The model's probability that an editor would warn, rounded to three decimals.
+    pub probability: f64,
+    /// The probability at or above which the topic is at warn.
+    pub threshold: f64,
+    /// What each feature added to the log-odds, the intercept first (`explain` only).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub features: Vec<FeatureReport>,
+}
+
+/// One term of a model's log-odds.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct FeatureReport {
+    /// The feature's name (`bias` for the intercept).
+    pub name: String,
+    /// Its value in this document (1 for the intercept).
+    pub value: f64,
+    /// Its weight in the model.
+    pub weight: f64,
+    /// `value × weight`.
+    pub contribution: f64,
 }
 
 fn is_zero(n: &usize) -> bool {

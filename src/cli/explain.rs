@@ -47,16 +47,30 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode> {
     for t in &report.topics {
         let level = t.level.map_or("none", |l| l.as_str());
         println!();
-        println!(
-            "{} ({}): {level}, score {} — warn at {}, mention at {}",
-            t.label, t.id, t.score, t.warn_threshold, t.mention_threshold
-        );
+        match &t.model {
+            Some(m) => {
+                println!(
+                    "{} ({}): {level}, score {}; fitted model: p {:.3}, warn at p {} (mention at score {})",
+                    t.label, t.id, t.score, m.probability, m.threshold, t.mention_threshold
+                );
+                for f in &m.features {
+                    println!(
+                        "  {:>+6.2}  {:<9} {:>7.3} × {:>7.3}",
+                        f.contribution, f.name, f.value, f.weight
+                    );
+                }
+            }
+            None => println!(
+                "{} ({}): {level}, score {} — warn at {}, mention at {}",
+                t.label, t.id, t.score, t.warn_threshold, t.mention_threshold
+            ),
+        }
         if let Some(d) = &t.deferred_to {
             println!("  capped at mention: defers to {d}, which is at warn");
         }
-        if let Some(n) = t.too_few_paragraphs {
+        if let Some(n) = t.too_few_places {
             println!(
-                "  capped at mention: strong cues in only {n} place(s) (headline or paragraphs); warn needs more"
+                "  capped at mention: strong cues in only {n} place(s) (headline or stretches of the body); warn needs more"
             );
         }
         for m in &t.matches {

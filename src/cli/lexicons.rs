@@ -86,13 +86,16 @@ pub fn run(args: LexiconsArgs) -> Result<ExitCode> {
             };
             println!("{} ({})  from {}", t.label, t.id, t.source);
             println!(
-                "thresholds: warn {} mention {}; headline ×{} lead ×{} ({} paragraphs)",
-                t.score.warn,
-                t.score.mention,
-                t.score.headline,
-                t.score.lead,
-                t.score.lead_paragraphs
+                "thresholds: warn {} mention {}; headline ×{} lead ×{} (first {} words)",
+                t.score.warn, t.score.mention, t.score.headline, t.score.lead, t.score.lead_words
             );
+            match set.model.topics.get(&t.id) {
+                Some(m) => println!(
+                    "decided by the fitted model (lexicons/model.toml): warn at p {}",
+                    m.threshold
+                ),
+                None => println!("decided by the thresholds (no fitted model)"),
+            }
             for c in &t.cues {
                 let kind = if c.weak { "weak" } else { "strong" };
                 let terms: Vec<&str> = c.terms.iter().map(|x| x.written.as_str()).collect();

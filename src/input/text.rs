@@ -1,5 +1,6 @@
-//! Plain text: the whole text is prose, the first non-empty line is the headline, and
-//! paragraphs are separated by blank lines (or are single lines when a text has none).
+//! Plain text: the whole text is prose, the first non-empty line is the headline when it is
+//! short enough to be one (a body delivered as one long line has none), and paragraphs are
+//! separated by blank lines (or are single lines when a text has none).
 //! Lines `# forewarn-ignore TOPIC…`, `# forewarn-disable` and `# forewarn-enable` are
 //! directives, not prose.
 
@@ -50,6 +51,9 @@ pub fn apply_directive(
     }
 }
 
+/// A first line longer than this is the body, not a headline.
+pub const HEADLINE_MAX_WORDS: usize = 40;
+
 /// Prose ranges and layout of a plain-text document.
 pub fn structure(text: &str) -> Structure {
     let start = if text.starts_with('\u{FEFF}') { 3 } else { 0 };
@@ -90,10 +94,16 @@ pub fn structure(text: &str) -> Structure {
     else {
         return s;
     };
-    let headline = trim_range(text, content_lines[first].clone());
-    s.warning_at = after_line(text, headline.end);
-    s.layout.headline = Some(headline);
-    let rest = &content_lines[first + 1..];
+    let first_line = trim_range(text, content_lines[first].clone());
+    let rest = if text[first_line.clone()].split_whitespace().count() <= HEADLINE_MAX_WORDS {
+        s.warning_at = after_line(text, first_line.end);
+        s.layout.headline = Some(first_line);
+        &content_lines[first + 1..]
+    } else {
+        // No headline: a warning goes on top of the body.
+        s.warning_at = first_line.start;
+        &content_lines[first..]
+    };
     let has_blank_lines = rest.iter().any(|r| is_blank(&text[r.clone()]));
     let mut current: Option<Range<usize>> = None;
     for r in rest {
@@ -199,6 +209,16 @@ mod tests {
         assert_eq!(paras, vec!["Para one\nstill one", "Para two"]);
         assert_eq!(&text[..s.warning_at], "\n  Title here \n");
         assert_eq!(s.support_at, text.len());
+    }
+
+    #[test]
+    fn a_long_first_line_is_body_not_headline() {
+        let body = "A sentence of the story. ".repeat(20);
+        let text = format!("\n{body}\n");
+        let s = structure(&text);
+        assert_eq!(s.layout.headline, None);
+        assert_eq!(s.layout.paragraphs.len(), 1);
+        assert_eq!(s.warning_at, 1);
     }
 
     #[test]

@@ -4,10 +4,12 @@
 
 pub mod cases;
 pub mod expand;
+pub mod model;
 pub mod templates;
 pub mod topic;
 
 use crate::support::SupportDirectory;
+pub use model::{DecisionModel, FEATURE_COUNT, FEATURES, TopicModel};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -65,6 +67,8 @@ pub struct LexiconSet {
     pub notices: NoticeRules,
     /// Safe-messaging wording rules.
     pub safe_messaging: Vec<crate::safe_messaging::Rule>,
+    /// Fitted decision models by topic id (topics without one use their thresholds).
+    pub model: DecisionModel,
 }
 
 /// One lexicon file's contents with its name for messages.
@@ -81,6 +85,7 @@ enum FileKind {
     Templates,
     Notices,
     SafeMessaging,
+    Model,
 }
 
 fn kind_of(rel: &str) -> Option<FileKind> {
@@ -90,6 +95,7 @@ fn kind_of(rel: &str) -> Option<FileKind> {
         "templates.toml" => Some(FileKind::Templates),
         "notices.toml" => Some(FileKind::Notices),
         "safe-messaging.toml" => Some(FileKind::SafeMessaging),
+        "model.toml" => Some(FileKind::Model),
         "config.toml" | "forewarn.toml" | ".forewarn.toml" => None,
         n if n.ends_with(".toml") => Some(FileKind::Topic),
         _ => None,
@@ -103,6 +109,7 @@ enum Parsed {
     Templates(TemplateConfig),
     SafeMessaging(Vec<crate::safe_messaging::Rule>),
     Notices(Vec<Pattern>),
+    Model(DecisionModel),
 }
 
 fn parse_file(f: &SourceFile, is_default: bool) -> Result<Parsed, LexiconError> {
@@ -121,6 +128,7 @@ fn parse_file(f: &SourceFile, is_default: bool) -> Result<Parsed, LexiconError> 
         FileKind::SafeMessaging => {
             Parsed::SafeMessaging(crate::safe_messaging::parse_rules(&f.name, &f.text)?)
         }
+        FileKind::Model => Parsed::Model(DecisionModel::parse(&f.name, &f.text)?),
         FileKind::Notices => {
             let n: NoticeFile =
                 toml::from_str(&f.text).map_err(|e| toml_error(&f.name, &f.text, e))?;
@@ -186,6 +194,8 @@ impl LexiconSet {
         let mut region_templates: BTreeMap<String, TemplateFields> = BTreeMap::new();
         let mut notices = NoticeRules::default();
         let mut safe_messaging: Vec<crate::safe_messaging::Rule> = Vec::new();
+        let mut model_default = DecisionModel::default();
+        let mut model_user = DecisionModel::default();
         // Files are parsed in parallel, then merged in order (so the first error reported
         // is the first in file order, as if parsed one by one).
         use rayon::prelude::*;
@@ -219,6 +229,14 @@ impl LexiconSet {
                     }
                 }
                 Parsed::Notices(patterns) => notices.patterns.extend(patterns),
+                Parsed::Model(m) => {
+                    let into = if is_default {
+                        &mut model_default
+                    } else {
+                        &mut model_user
+                    };
+                    into.topics.extend(m.topics);
+                }
             }
         }
         check_unique_ids(&default_topics)?;
@@ -226,8 +244,16 @@ impl LexiconSet {
         let mut topics = default_topics;
         for t in user_topics {
             topics.retain(|d| d.id != t.id);
+            // A default model was fitted on the default cues: a replaced topic keeps it
+            // only if the user's files fit one of their own.
+            model_default.topics.remove(&t.id);
             topics.push(t);
         }
+        let mut model = model_default;
+        model.topics.extend(model_user.topics);
+        model
+            .topics
+            .retain(|id, _| topics.iter().any(|t| &t.id == id));
         topics.sort_by(|a, b| (a.order, &a.id).cmp(&(b.order, &b.id)));
         for t in &topics {
             for d in &t.defer_to {
@@ -248,6 +274,7 @@ impl LexiconSet {
             region_templates,
             notices,
             safe_messaging,
+            model,
         })
     }
 

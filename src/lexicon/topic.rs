@@ -18,10 +18,10 @@ pub struct ScoreConfig {
     pub mention: f64,
     /// Multiplier for a match in the headline.
     pub headline: f64,
-    /// Multiplier for a match in the lead paragraphs.
+    /// Multiplier for a match in the lead.
     pub lead: f64,
-    /// How many paragraphs after the headline count as the lead.
-    pub lead_paragraphs: usize,
+    /// How many words after the headline count as the lead.
+    pub lead_words: usize,
     /// The n-th match of the same term counts `weight * repeat_decay^(n-1)`.
     pub repeat_decay: f64,
     /// A weak cue counts only within this many bytes of a counted strong cue.
@@ -31,11 +31,14 @@ pub struct ScoreConfig {
     pub length_reference: usize,
     /// Weak cues add at most this many times what the strong cues add.
     pub weak_cap: f64,
-    /// A document reaches warn only if its counted strong cues sit in at least this many
-    /// places (the headline and each paragraph count as one): a topic the piece is about
-    /// runs through it, a passing reference does not. Below that it stays at mention. A
-    /// document with fewer places needs its cues in all of them.
-    pub min_paragraphs: usize,
+    /// Under the hand-set rule, a document reaches warn only if its counted strong cues
+    /// sit in at least this many places (the headline, and each `place_words` words of the
+    /// body): a topic the piece is about runs through it, a passing reference does not.
+    /// Below that it stays at mention. A document with fewer places needs its cues in all
+    /// of them.
+    pub min_places: usize,
+    /// How many words of body make one place.
+    pub place_words: usize,
 }
 
 impl Default for ScoreConfig {
@@ -45,12 +48,13 @@ impl Default for ScoreConfig {
             mention: 2.0,
             headline: 2.0,
             lead: 1.5,
-            lead_paragraphs: 3,
+            lead_words: 60,
             repeat_decay: 0.8,
             weak_window: 300,
             length_reference: 800,
             weak_cap: 1.0,
-            min_paragraphs: 1,
+            min_places: 1,
+            place_words: 150,
         }
     }
 }
@@ -276,11 +280,12 @@ pub fn parse_topic_with(source: &str, text: &str, eager: bool) -> Result<Topic, 
         && score.repeat_decay <= 1.0
         && score.length_reference > 0
         && score.weak_cap >= 0.0
-        && score.min_paragraphs >= 1;
+        && score.min_places >= 1
+        && score.place_words >= 1;
     if !score_ok {
         return Err(err(
             score_span,
-            "score: need 0 < mention <= warn, headline and lead > 0, 0 < repeat_decay <= 1, length_reference > 0, min_paragraphs >= 1".into(),
+            "score: need 0 < mention <= warn, headline and lead > 0, 0 < repeat_decay <= 1, length_reference > 0, min_places >= 1, place_words >= 1".into(),
         ));
     }
     let terms = |list: &[Spanned<String>]| -> Result<Vec<Term>, LexiconError> {

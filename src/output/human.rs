@@ -79,21 +79,24 @@ impl HumanPrinter {
                 .as_ref()
                 .map(|d| format!(", capped: {d} is at warn"))
                 .or_else(|| {
-                    t.too_few_paragraphs
-                        .map(|n| format!(", capped: strong cues in only {n} paragraph(s)"))
+                    t.too_few_places
+                        .map(|n| format!(", capped: strong cues in only {n} place(s)"))
                 })
                 .unwrap_or_default();
+            let rule = match &t.model {
+                Some(m) => format!(
+                    "p {:.2}, warn at p {:.2}; mention at {}",
+                    m.probability, m.threshold, t.mention_threshold
+                ),
+                None => format!(
+                    "warn at {}, mention at {}",
+                    t.warn_threshold, t.mention_threshold
+                ),
+            };
             writeln!(
                 out,
-                "  {color}{level:<8}{} {}{}{} ({})  score {} (warn at {}, mention at {}{deferred})",
-                p.reset,
-                p.bold,
-                t.label,
-                p.reset,
-                t.id,
-                t.score,
-                t.warn_threshold,
-                t.mention_threshold
+                "  {color}{level:<8}{} {}{}{} ({})  score {} ({rule}{deferred})",
+                p.reset, p.bold, t.label, p.reset, t.id, t.score,
             )?;
             // Strong cues first: they are the evidence an editor wants to see.
             let mut shown: Vec<_> = t.matches.iter().collect();
