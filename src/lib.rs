@@ -19,3 +19,4 @@ pub mod rewrite;
 pub mod safe_messaging;
 pub mod score;
 pub mod support;
+pub mod train;

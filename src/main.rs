@@ -28,6 +28,8 @@ enum Command {
     Explain(cli::explain::ExplainArgs),
     /// Precision and recall of `warn` against hand labels.
     Eval(cli::eval::EvalArgs),
+    /// Fit the decision models (lexicons/model.toml) on hand-labelled documents.
+    Train(cli::train::TrainArgs),
     /// Print the effective configuration.
     Config(cli::config::ConfigArgs),
 }
@@ -41,6 +43,7 @@ fn run() -> anyhow::Result<ExitCode> {
         Command::Lexicons(a) => cli::lexicons::run(a),
         Command::Explain(a) => cli::explain::run(a),
         Command::Eval(a) => cli::eval::run(a),
+        Command::Train(a) => cli::train::run(a),
         Command::Config(a) => cli::config::run(a),
     }
 }

@@ -1,9 +1,11 @@
 //! `forewarn eval LABELS.csv`: precision, recall and F1 of `warn` per topic and overall
 //! against hand labels (`path,topics` rows; topics `;`-separated; paths relative to
-//! `--root`, by default the labels file's directory).
+//! `--root`, by default the labels file's directory; `--split` selects rows by a `split`
+//! column).
 
+use super::labels::{LabelSet, read_skip_list};
 use super::{CommonArgs, for_each_document};
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::Args;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -25,6 +27,9 @@ pub struct EvalArgs {
     /// `eval/bbc-borderline.txt` can be passed as it is).
     #[arg(long, value_name = "FILE")]
     pub skip: Option<PathBuf>,
+    /// Only the rows whose `split` column is NAME (for example `dev` or `holdout`).
+    #[arg(long, value_name = "NAME")]
+    pub split: Option<String>,
     /// Shared flags.
     #[command(flatten)]
     pub common: CommonArgs,
@@ -61,46 +66,18 @@ impl Tally {
 /// Runs `eval`.
 pub fn run(args: EvalArgs) -> Result<ExitCode> {
     let (engine, opts) = args.common.engine()?;
-    let root = args
-        .root
-        .clone()
-        .unwrap_or_else(|| args.labels.parent().unwrap_or(Path::new(".")).to_path_buf());
-    let mut reader = csv::Reader::from_path(&args.labels)
-        .with_context(|| format!("reading {}", args.labels.display()))?;
-    let skip: BTreeSet<String> = match &args.skip {
-        Some(file) => std::fs::read_to_string(file)
-            .with_context(|| format!("reading {}", file.display()))?
-            .lines()
-            .filter(|l| !l.trim_start().starts_with('#'))
-            .map(|l| l.split(" | ").next().unwrap_or("").trim().to_string())
-            .filter(|p| !p.is_empty())
-            .collect(),
-        None => BTreeSet::new(),
+    let set = LabelSet {
+        file: args.labels.clone(),
+        root: args
+            .root
+            .clone()
+            .unwrap_or_else(|| args.labels.parent().unwrap_or(Path::new(".")).to_path_buf()),
     };
-    let mut skipped = 0;
-    let mut expected: HashMap<String, BTreeSet<String>> = HashMap::new();
-    let mut paths = Vec::new();
-    for (i, row) in reader.records().enumerate() {
-        let row = row.with_context(|| format!("{}: row {}", args.labels.display(), i + 2))?;
-        if skip.contains(row.get(0).unwrap_or_default().trim()) {
-            skipped += 1;
-            continue;
-        }
-        let path = root
-            .join(row.get(0).unwrap_or_default())
-            .to_string_lossy()
-            .into_owned();
-        let topics = row
-            .get(1)
-            .unwrap_or_default()
-            .split(';')
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .map(String::from)
-            .collect();
-        expected.insert(path.clone(), topics);
-        paths.push(path);
-    }
+    let skip = read_skip_list(args.skip.as_deref())?;
+    let (rows, skipped) = set.read(args.split.as_deref(), &skip)?;
+    let paths: Vec<String> = rows.iter().map(|r| r.path.clone()).collect();
+    let expected: HashMap<String, BTreeSet<String>> =
+        rows.into_iter().map(|r| (r.path, r.topics)).collect();
     let mut tallies: BTreeMap<String, Tally> = engine
         .lexicons
         .topics

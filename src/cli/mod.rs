@@ -6,8 +6,10 @@ pub mod config;
 pub mod eval;
 pub mod explain;
 pub mod fix;
+pub mod labels;
 pub mod lexicons;
 pub mod scan;
+pub mod train;
 
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
