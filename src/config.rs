@@ -145,6 +145,8 @@ impl Config {
                     .expect("checked above");
                 if let Some(w) = t.warn {
                     topic.score.warn = w;
+                    // A threshold set by hand means the hand rule decides this topic.
+                    set.model.remove(id);
                 }
                 if let Some(m) = t.mention {
                     topic.score.mention = m;

@@ -62,7 +62,8 @@ pub struct Notice {
 impl Engine {
     /// Compiles `lexicons`.
     pub fn new(lexicons: LexiconSet) -> Engine {
-        let matcher = Matcher::new(&lexicons.topics);
+        let context = crate::lexicon::context::as_topic(&lexicons.context);
+        let matcher = Matcher::with_extra(&lexicons.topics, &context);
         let support = SupportIndex::new(&lexicons.support);
         let wording_gate = crate::safe_messaging::gate(&lexicons.safe_messaging);
         Engine {
@@ -105,6 +106,7 @@ impl Engine {
         score_topics(
             &self.lexicons.topics,
             &self.lexicons.model,
+            self.lexicons.context.len(),
             &hits,
             &normalized,
             &Default::default(),
@@ -228,6 +230,7 @@ impl Engine {
         let read = self.read(doc);
         crate::score::topic_features(
             &self.lexicons.topics,
+            self.lexicons.context.len(),
             &read.hits,
             &read.normalized,
             doc.layout(),
@@ -278,6 +281,7 @@ impl Engine {
             }
         }
         let lines = LineIndex::new(&doc.text);
+        let feature_names = self.lexicons.feature_names();
 
         let mut reports: Vec<TopicReport> = verdicts
             .iter()
@@ -305,7 +309,10 @@ impl Engine {
                         }),
                     deferred_to: v.deferred_to.clone(),
                     too_few_places: v.too_few_places,
-                    model: v.model.as_ref().map(|m| model_report(m, opts)),
+                    model: v
+                        .model
+                        .as_ref()
+                        .map(|m| model_report(m, &feature_names, opts)),
                     matches: v
                         .matches
                         .iter()
@@ -434,15 +441,21 @@ impl Engine {
         let topics = &self.lexicons.topics;
         let s = &doc.structure;
         let model = &self.lexicons.model;
+        let contexts = self.lexicons.context.len();
         let score = |hits: &[crate::matcher::Hit]| {
-            score_topics(topics, model, hits, normalized, layout, true)
+            score_topics(topics, model, contexts, hits, normalized, layout, true)
         };
         if s.ignored_topics.is_empty() && s.disabled.is_empty() {
             return (score(&hits), Vec::new());
         }
         let before = score(&hits);
         let ignored =
-            |h: &crate::matcher::Hit| s.ignored_topics.iter().any(|t| *t == topics[h.topic].id);
+            |h: &crate::matcher::Hit| {
+                // Context words (past the last topic) belong to no topic.
+                topics
+                    .get(h.topic)
+                    .is_some_and(|x| s.ignored_topics.contains(&x.id))
+            };
         let disabled = |h: &crate::matcher::Hit| {
             let at = normalized.original_offset(h.range.start);
             s.disabled.iter().any(|d| d.contains(&at))
@@ -625,7 +638,11 @@ fn without(ranges: &[Range<usize>], holes: &[Range<usize>]) -> Vec<Range<usize>>
 }
 
 /// The report of a model's decision; the feature terms only for `explain`.
-fn model_report(m: &crate::score::ModelVerdict, opts: &AnalyzeOptions) -> ModelReport {
+fn model_report(
+    m: &crate::score::ModelVerdict,
+    names: &[String],
+    opts: &AnalyzeOptions,
+) -> ModelReport {
     let features = if opts.include_below_threshold {
         std::iter::once(FeatureReport {
             name: "bias".into(),
@@ -633,17 +650,12 @@ fn model_report(m: &crate::score::ModelVerdict, opts: &AnalyzeOptions) -> ModelR
             weight: m.bias,
             contribution: round2(m.bias),
         })
-        .chain(
-            crate::lexicon::FEATURES
-                .iter()
-                .enumerate()
-                .map(|(i, name)| FeatureReport {
-                    name: name.to_string(),
-                    value: (m.features[i] * 1000.0).round() / 1000.0,
-                    weight: m.weights[i],
-                    contribution: round2(m.contributions[i]),
-                }),
-        )
+        .chain(names.iter().enumerate().map(|(i, name)| FeatureReport {
+            name: name.to_string(),
+            value: (m.features[i] * 1000.0).round() / 1000.0,
+            weight: m.weights[i],
+            contribution: round2(m.contributions[i]),
+        }))
         .collect()
     } else {
         Vec::new()

@@ -7,16 +7,16 @@
 //! Everything here is arithmetic on feature vectors; reading documents and labels is the
 //! command's job.
 
-use crate::lexicon::{FEATURE_COUNT, TopicModel};
+use crate::lexicon::TopicModel;
 
 /// Coefficients: the intercept, then one weight per feature.
-type Coefficients = [f64; FEATURE_COUNT + 1];
+type Coefficients = Vec<f64>;
 
 /// One labelled (document, topic) pair with at least one counted strong cue.
 #[derive(Debug, Clone)]
 pub struct Example {
-    /// The topic's evidence features in the document.
-    pub features: [f64; FEATURE_COUNT],
+    /// The topic's features in the document.
+    pub features: Vec<f64>,
     /// True when the labels say the topic needs a warning.
     pub warn: bool,
 }
@@ -42,48 +42,49 @@ impl Default for FitOptions {
 /// Feature means and spreads, so that one penalty treats every feature alike.
 #[derive(Debug, Clone)]
 struct Scaler {
-    mean: [f64; FEATURE_COUNT],
-    sd: [f64; FEATURE_COUNT],
+    mean: Vec<f64>,
+    sd: Vec<f64>,
 }
 
 impl Scaler {
-    fn new<'a>(examples: impl Iterator<Item = &'a Example> + Clone) -> Scaler {
+    fn new<'a>(dims: usize, examples: impl Iterator<Item = &'a Example> + Clone) -> Scaler {
         let n = examples.clone().count().max(1) as f64;
-        let mut mean = [0.0; FEATURE_COUNT];
+        let mut mean = vec![0.0; dims];
         for e in examples.clone() {
-            for (m, x) in mean.iter_mut().zip(e.features) {
+            for (m, x) in mean.iter_mut().zip(&e.features) {
                 *m += x / n;
             }
         }
-        let mut sd = [0.0; FEATURE_COUNT];
+        let mut sd = vec![0.0; dims];
         for e in examples {
-            for i in 0..FEATURE_COUNT {
+            for i in 0..dims {
                 sd[i] += (e.features[i] - mean[i]).powi(2) / n;
             }
         }
         Scaler {
             mean,
-            sd: sd.map(f64::sqrt),
+            sd: sd.into_iter().map(f64::sqrt).collect(),
         }
     }
 
     /// `[1, standardised features…]`; a constant feature standardises to 0.
     fn row(&self, e: &Example) -> Coefficients {
-        let mut row = [0.0; FEATURE_COUNT + 1];
-        row[0] = 1.0;
-        for i in 0..FEATURE_COUNT {
-            if self.sd[i] > 1e-9 {
-                row[i + 1] = (e.features[i] - self.mean[i]) / self.sd[i];
-            }
-        }
-        row
+        std::iter::once(1.0)
+            .chain((0..self.mean.len()).map(|i| {
+                if self.sd[i] > 1e-9 {
+                    (e.features[i] - self.mean[i]) / self.sd[i]
+                } else {
+                    0.0
+                }
+            }))
+            .collect()
     }
 
     /// The model on raw features equal to `c` on standardised ones.
-    fn to_model(&self, c: &Coefficients, threshold: f64) -> TopicModel {
-        let mut weights = [0.0; FEATURE_COUNT];
+    fn to_model(&self, c: &[f64], threshold: f64) -> TopicModel {
+        let mut weights = vec![0.0; self.mean.len()];
         let mut bias = c[0];
-        for i in 0..FEATURE_COUNT {
+        for i in 0..self.mean.len() {
             if self.sd[i] > 1e-9 {
                 weights[i] = c[i + 1] / self.sd[i];
                 bias -= weights[i] * self.mean[i];
@@ -97,37 +98,65 @@ impl Scaler {
     }
 }
 
+/// The linear predictor `x · c`.
+fn dot(x: &[f64], c: &[f64]) -> f64 {
+    x.iter().zip(c).map(|(a, b)| a * b).sum()
+}
+
 /// Minimises the logistic loss over `rows` plus `penalty/2 · |c − prior|²` (the intercept
-/// lightly penalised too, so that a topic with one class only still has an answer), by
-/// Newton's method.
-fn fit(rows: &[(Coefficients, bool)], prior: &Coefficients, penalty: f64) -> Coefficients {
-    const K: usize = FEATURE_COUNT + 1;
-    let mut c = *prior;
-    for _ in 0..50 {
-        let mut grad = [0.0; K];
-        let mut hess = [[0.0; K]; K];
+/// penalised a tenth as much, so that a topic with one class only still has an answer), by
+/// Newton's method with a backtracking line search (separable data cannot make it diverge).
+fn fit(rows: &[(Coefficients, bool)], prior: &[f64], penalty: f64) -> Coefficients {
+    let k = prior.len();
+    let lambda = |i: usize| if i == 0 { penalty * 0.1 } else { penalty };
+    let objective = |c: &[f64]| {
+        let loss: f64 = rows
+            .iter()
+            .map(|(x, y)| {
+                let z = dot(x, c);
+                // log(1 + e^-z) for a warn, log(1 + e^z) otherwise, computed stably.
+                let m = if *y { -z } else { z };
+                m.max(0.0) + (-m.abs()).exp().ln_1p()
+            })
+            .sum();
+        loss + (0..k)
+            .map(|i| 0.5 * lambda(i) * (c[i] - prior[i]).powi(2))
+            .sum::<f64>()
+    };
+    let mut c = prior.to_vec();
+    let mut current = objective(&c);
+    for _ in 0..100 {
+        let mut grad = vec![0.0; k];
+        let mut hess = vec![vec![0.0; k]; k];
         for (x, y) in rows {
-            let z: f64 = x.iter().zip(&c).map(|(a, b)| a * b).sum();
-            let p = 1.0 / (1.0 + (-z).exp());
+            let p = 1.0 / (1.0 + (-dot(x, &c)).exp());
             let r = p - f64::from(u8::from(*y));
-            let w = (p * (1.0 - p)).max(1e-12);
-            for i in 0..K {
+            let w = p * (1.0 - p);
+            for i in 0..k {
                 grad[i] += r * x[i];
-                for j in 0..K {
+                for j in 0..k {
                     hess[i][j] += w * x[i] * x[j];
                 }
             }
         }
-        for i in 0..K {
-            let lambda = if i == 0 { penalty * 1e-3 } else { penalty };
-            grad[i] += lambda * (c[i] - prior[i]);
-            hess[i][i] += lambda;
+        for i in 0..k {
+            grad[i] += lambda(i) * (c[i] - prior[i]);
+            hess[i][i] += lambda(i);
         }
         let step = solve(hess, grad);
-        for i in 0..K {
-            c[i] -= step[i];
+        let mut scale = 1.0;
+        let mut next = c.clone();
+        while scale > 1e-6 {
+            next = (0..k).map(|i| c[i] - scale * step[i]).collect();
+            if objective(&next) <= current {
+                break;
+            }
+            scale /= 2.0;
         }
-        if step.iter().map(|s| s.abs()).fold(0.0, f64::max) < 1e-9 {
+        let moved = (0..k).map(|i| (next[i] - c[i]).abs()).fold(0.0, f64::max);
+        c = next;
+        current = objective(&c);
+        if moved < 1e-9 {
             break;
         }
     }
@@ -136,9 +165,10 @@ fn fit(rows: &[(Coefficients, bool)], prior: &Coefficients, penalty: f64) -> Coe
 
 /// Solves `a · x = b` for a symmetric positive-definite `a` (Gaussian elimination with
 /// partial pivoting).
-fn solve<const K: usize>(mut a: [[f64; K]; K], mut b: [f64; K]) -> [f64; K] {
-    for col in 0..K {
-        let pivot = (col..K)
+fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Vec<f64> {
+    let k = b.len();
+    for col in 0..k {
+        let pivot = (col..k)
             .max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs()))
             .unwrap_or(col);
         a.swap(col, pivot);
@@ -147,8 +177,8 @@ fn solve<const K: usize>(mut a: [[f64; K]; K], mut b: [f64; K]) -> [f64; K] {
         if d.abs() < 1e-15 {
             continue;
         }
-        let pivot_row = a[col];
-        for row in col + 1..K {
+        let pivot_row = a[col].clone();
+        for row in col + 1..k {
             let f = a[row][col] / d;
             for (x, p) in a[row][col..].iter_mut().zip(&pivot_row[col..]) {
                 *x -= f * p;
@@ -156,9 +186,9 @@ fn solve<const K: usize>(mut a: [[f64; K]; K], mut b: [f64; K]) -> [f64; K] {
             b[row] -= f * b[col];
         }
     }
-    let mut x = [0.0; K];
-    for row in (0..K).rev() {
-        let s: f64 = (row + 1..K).map(|k| a[row][k] * x[k]).sum();
+    let mut x = vec![0.0; k];
+    for row in (0..k).rev() {
+        let s: f64 = (row + 1..k).map(|j| a[row][j] * x[j]).sum();
         x[row] = if a[row][row].abs() < 1e-15 {
             0.0
         } else {
@@ -168,20 +198,21 @@ fn solve<const K: usize>(mut a: [[f64; K]; K], mut b: [f64; K]) -> [f64; K] {
     x
 }
 
-/// Fits one model per topic: `examples[t]` are topic `t`'s labelled examples. Every
-/// model gets `threshold`.
+/// Fits one model per topic: `examples[t]` are topic `t`'s labelled examples, each with
+/// `dims` features. Every model gets `threshold`.
 pub fn fit_models(
+    dims: usize,
     examples: &[Vec<Example>],
     options: FitOptions,
     threshold: f64,
 ) -> Vec<TopicModel> {
-    let scaler = Scaler::new(examples.iter().flatten());
+    let scaler = Scaler::new(dims, examples.iter().flatten());
     let rows: Vec<Vec<(Coefficients, bool)>> = examples
         .iter()
         .map(|es| es.iter().map(|e| (scaler.row(e), e.warn)).collect())
         .collect();
-    let all: Vec<(Coefficients, bool)> = rows.iter().flatten().copied().collect();
-    let pooled = fit(&all, &[0.0; FEATURE_COUNT + 1], options.pooled_penalty);
+    let all: Vec<(Coefficients, bool)> = rows.iter().flatten().cloned().collect();
+    let pooled = fit(&all, &vec![0.0; dims + 1], options.pooled_penalty);
     rows.iter()
         .map(|r| scaler.to_model(&fit(r, &pooled, options.topic_penalty), threshold))
         .collect()
@@ -192,22 +223,23 @@ mod tests {
     use super::*;
 
     fn example(evidence: f64, warn: bool) -> Example {
-        let mut features = [0.0; FEATURE_COUNT];
-        features[0] = evidence;
-        features[1] = 1.0; // a constant feature: no weight
-        Example { features, warn }
+        // The second feature is constant: it gets no weight.
+        Example {
+            features: vec![evidence, 1.0],
+            warn,
+        }
     }
 
     #[test]
     fn solves_a_small_system() {
-        let x = solve([[4.0, 1.0], [1.0, 3.0]], [1.0, 2.0]);
+        let x = solve(vec![vec![4.0, 1.0], vec![1.0, 3.0]], vec![1.0, 2.0]);
         assert!((x[0] - 1.0 / 11.0).abs() < 1e-12 && (x[1] - 7.0 / 11.0).abs() < 1e-12);
     }
 
     #[test]
     fn more_evidence_means_warn_and_the_threshold_sits_between_the_classes() {
         let topic: Vec<Example> = (0..40).map(|i| example(i as f64 / 10.0, i >= 20)).collect();
-        let models = fit_models(&[topic], FitOptions::default(), 0.5);
+        let models = fit_models(2, &[topic], FitOptions::default(), 0.5);
         let m = &models[0];
         assert!(m.weights[0] > 0.0, "{m:?}");
         assert_eq!(m.weights[1], 0.0);
@@ -223,7 +255,7 @@ mod tests {
             .collect();
         // Two contradictory examples cannot turn the pooled evidence weight around.
         let small = vec![example(0.2, true), example(3.8, false)];
-        let models = fit_models(&[big, small], FitOptions::default(), 0.5);
+        let models = fit_models(2, &[big, small], FitOptions::default(), 0.5);
         assert!(models[1].weights[0] > 0.0, "{:?}", models[1]);
         assert!(models[1].weights[0] < models[0].weights[0]);
     }

@@ -245,7 +245,7 @@ fn offsets_map_back(doc: &Document) -> Result<(), TestCaseError> {
             let slice = &doc.text[m.start..m.end];
             prop_assert_eq!(slice, m.text.as_str());
             let found = hits.iter().find(|h| {
-                topics[h.topic].id == t.id
+                topics.get(h.topic).is_some_and(|x| x.id == t.id)
                     && normalized.original_range(h.range.clone()) == (m.start..m.end)
             });
             let Some(h) = found else {

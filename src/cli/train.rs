@@ -8,7 +8,7 @@ use super::labels::{LabelSet, Labelled};
 use super::{CommonArgs, Job, for_each_document};
 use anyhow::{Context, Result, bail};
 use clap::Args;
-use forewarn::lexicon::{DecisionModel, FEATURE_COUNT, TopicModel};
+use forewarn::lexicon::{DecisionModel, TopicModel};
 use forewarn::score::TopicFeatures;
 use forewarn::train::{Example, FitOptions, fit_models};
 use std::collections::BTreeSet;
@@ -41,6 +41,9 @@ pub struct TrainArgs {
     /// is at least this.
     #[arg(long, default_value_t = 0.0)]
     pub min_precision: f64,
+    /// List every cross-validated false positive and false negative (to stderr).
+    #[arg(long)]
+    pub errors: bool,
     /// Shared flags.
     #[command(flatten)]
     pub common: CommonArgs,
@@ -48,6 +51,7 @@ pub struct TrainArgs {
 
 /// One document's labels and features.
 struct Row {
+    path: String,
     topics: BTreeSet<String>,
     features: Vec<TopicFeatures>,
     fold: usize,
@@ -60,6 +64,8 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
     }
     let (engine, _) = args.common.engine()?;
     let topics = &engine.lexicons.topics;
+    let names = engine.lexicons.feature_names();
+    let dims = names.len();
     let mut labelled: Vec<Labelled> = Vec::new();
     for arg in &args.sets {
         let set = LabelSet::parse(arg);
@@ -91,6 +97,7 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
                 if l.path == doc.path {
                     rows.push(Row {
                         fold: fold_of(&l.path, args.folds),
+                        path: l.path.clone(),
                         topics: l.topics,
                         features,
                     });
@@ -118,7 +125,15 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
                     .any(|f| topics[f.topic].id == *d && f.features[0] > 0.0)
         })
     };
-    let first = fit_all(&rows, topics, |_| true, options, 0.5, &deferred_by_labels);
+    let first = fit_all(
+        &rows,
+        dims,
+        topics,
+        |_| true,
+        options,
+        0.5,
+        &deferred_by_labels,
+    );
     let deferred_by_model = |row: &Row, t: usize| {
         topics[t].defer_to.iter().any(|d| {
             row.features.iter().any(|f| {
@@ -128,24 +143,27 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
         })
     };
     // Cross-validated probabilities for every example.
-    let mut scored: Vec<(usize, f64, bool)> = Vec::new(); // (topic, probability, warn)
+    // (topic, probability, warn, row)
+    let mut scored: Vec<(usize, f64, bool, usize)> = Vec::new();
     for fold in 0..args.folds {
         let models = fit_all(
             &rows,
+            dims,
             topics,
             |r| r.fold != fold,
             options,
             0.5,
             &deferred_by_model,
         );
-        for row in rows.iter().filter(|r| r.fold == fold) {
+        for (i, row) in rows.iter().enumerate().filter(|(_, r)| r.fold == fold) {
             for (t, x, warn) in examples_of(row, topics, &deferred_by_model) {
-                scored.push((t, models[t].probability(&x), warn));
+                scored.push((t, models[t].probability(&x), warn, i));
             }
         }
     }
     // Labelled warnings no counted cue reaches: missed whatever the model says.
     let mut unreachable = vec![0usize; topics.len()];
+    let mut no_cue: Vec<(usize, &str)> = Vec::new();
     for row in &rows {
         for id in &row.topics {
             let t = topics.iter().position(|x| &x.id == id).expect("checked");
@@ -155,13 +173,14 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
                 .any(|f| f.topic == t && f.features[0] > 0.0)
             {
                 unreachable[t] += 1;
+                no_cue.push((t, &row.path));
             }
         }
     }
     let missed: usize = unreachable.iter().sum();
     let tally = |threshold: f64, topic: Option<usize>| {
         let (mut tp, mut fp, mut fn_) = (0usize, 0usize, 0usize);
-        for &(t, p, warn) in &scored {
+        for &(t, p, warn, _) in &scored {
             if topic.is_some_and(|x| x != t) {
                 continue;
             }
@@ -192,6 +211,7 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
         .unwrap_or(0.5);
     let models = fit_all(
         &rows,
+        dims,
         topics,
         |_| true,
         options,
@@ -221,6 +241,28 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
         );
         if examples > 0 {
             model.topics.insert(topic.id.clone(), models[t].clone());
+        }
+    }
+    if args.errors {
+        let mut mistakes: Vec<(usize, String)> = scored
+            .iter()
+            .filter(|s| (s.1 >= threshold) != s.2)
+            .map(|&(t, p, warn, i)| {
+                let kind = if warn { "FN" } else { "FP" };
+                (
+                    t,
+                    format!("{kind} {:<22} p {p:.2}  {}", topics[t].id, rows[i].path),
+                )
+            })
+            .chain(
+                no_cue
+                    .iter()
+                    .map(|&(t, path)| (t, format!("FN {:<22} no cue  {path}", topics[t].id))),
+            )
+            .collect();
+        mistakes.sort();
+        for (_, m) in mistakes {
+            eprintln!("{m}");
         }
     }
     let overall = tally(threshold, None);
@@ -254,7 +296,7 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
         options.pooled_penalty,
         options.topic_penalty,
     );
-    let text = model.to_toml(&header);
+    let text = model.to_toml(&header, &names);
     match &args.write {
         Some(path) => {
             std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?
@@ -270,12 +312,12 @@ fn examples_of(
     row: &Row,
     topics: &[forewarn::lexicon::Topic],
     deferred: &dyn Fn(&Row, usize) -> bool,
-) -> Vec<(usize, [f64; FEATURE_COUNT], bool)> {
+) -> Vec<(usize, Vec<f64>, bool)> {
     row.features
         .iter()
         .filter(|f| f.features[0] > 0.0)
         .map(|f| {
-            let mut x = f.features;
+            let mut x = f.features.clone();
             x[forewarn::score::features::DEFERRED] = f64::from(u8::from(deferred(row, f.topic)));
             (f.topic, x, row.topics.contains(&topics[f.topic].id))
         })
@@ -285,6 +327,7 @@ fn examples_of(
 /// Fits every topic's model on the rows `keep` selects.
 fn fit_all(
     rows: &[Row],
+    dims: usize,
     topics: &[forewarn::lexicon::Topic],
     keep: impl Fn(&Row) -> bool,
     options: FitOptions,
@@ -297,7 +340,7 @@ fn fit_all(
             examples[t].push(Example { features, warn });
         }
     }
-    fit_models(&examples, options, threshold)
+    fit_models(dims, &examples, options, threshold)
 }
 
 /// A stable fold for `path` (FNV-1a of its bytes).

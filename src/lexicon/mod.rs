@@ -3,13 +3,15 @@
 //! directories, validating everything and naming file and line on error.
 
 pub mod cases;
+pub mod context;
 pub mod expand;
 pub mod model;
 pub mod templates;
 pub mod topic;
 
 use crate::support::SupportDirectory;
-pub use model::{DecisionModel, FEATURE_COUNT, FEATURES, TopicModel};
+pub use context::ContextGroup;
+pub use model::{BASE_FEATURES, DecisionModel, TopicModel};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -69,6 +71,8 @@ pub struct LexiconSet {
     pub safe_messaging: Vec<crate::safe_messaging::Rule>,
     /// Fitted decision models by topic id (topics without one use their thresholds).
     pub model: DecisionModel,
+    /// Context word groups, features of the models.
+    pub context: Vec<ContextGroup>,
 }
 
 /// One lexicon file's contents with its name for messages.
@@ -86,6 +90,7 @@ enum FileKind {
     Notices,
     SafeMessaging,
     Model,
+    Context,
 }
 
 fn kind_of(rel: &str) -> Option<FileKind> {
@@ -96,6 +101,7 @@ fn kind_of(rel: &str) -> Option<FileKind> {
         "notices.toml" => Some(FileKind::Notices),
         "safe-messaging.toml" => Some(FileKind::SafeMessaging),
         "model.toml" => Some(FileKind::Model),
+        "context.toml" => Some(FileKind::Context),
         "config.toml" | "forewarn.toml" | ".forewarn.toml" => None,
         n if n.ends_with(".toml") => Some(FileKind::Topic),
         _ => None,
@@ -110,6 +116,7 @@ enum Parsed {
     SafeMessaging(Vec<crate::safe_messaging::Rule>),
     Notices(Vec<Pattern>),
     Model(DecisionModel),
+    Context(Vec<ContextGroup>),
 }
 
 fn parse_file(f: &SourceFile, is_default: bool) -> Result<Parsed, LexiconError> {
@@ -129,6 +136,7 @@ fn parse_file(f: &SourceFile, is_default: bool) -> Result<Parsed, LexiconError> 
             Parsed::SafeMessaging(crate::safe_messaging::parse_rules(&f.name, &f.text)?)
         }
         FileKind::Model => Parsed::Model(DecisionModel::parse(&f.name, &f.text)?),
+        FileKind::Context => Parsed::Context(context::parse_context(&f.name, &f.text)?),
         FileKind::Notices => {
             let n: NoticeFile =
                 toml::from_str(&f.text).map_err(|e| toml_error(&f.name, &f.text, e))?;
@@ -196,6 +204,7 @@ impl LexiconSet {
         let mut safe_messaging: Vec<crate::safe_messaging::Rule> = Vec::new();
         let mut model_default = DecisionModel::default();
         let mut model_user = DecisionModel::default();
+        let mut context: Vec<ContextGroup> = Vec::new();
         // Files are parsed in parallel, then merged in order (so the first error reported
         // is the first in file order, as if parsed one by one).
         use rayon::prelude::*;
@@ -235,7 +244,15 @@ impl LexiconSet {
                     } else {
                         &mut model_user
                     };
-                    into.topics.extend(m.topics);
+                    into.extend(m);
+                }
+                Parsed::Context(groups) => {
+                    for g in groups {
+                        match context.iter_mut().find(|c| c.name == g.name) {
+                            Some(c) => *c = g,
+                            None => context.push(g),
+                        }
+                    }
                 }
             }
         }
@@ -246,14 +263,18 @@ impl LexiconSet {
             topics.retain(|d| d.id != t.id);
             // A default model was fitted on the default cues: a replaced topic keeps it
             // only if the user's files fit one of their own.
-            model_default.topics.remove(&t.id);
+            model_default.remove(&t.id);
             topics.push(t);
         }
         let mut model = model_default;
-        model.topics.extend(model_user.topics);
-        model
-            .topics
-            .retain(|id, _| topics.iter().any(|t| &t.id == id));
+        model.extend(model_user);
+        model.retain(|id| topics.iter().any(|t| t.id == id));
+        let names: Vec<String> = BASE_FEATURES
+            .iter()
+            .map(|s| s.to_string())
+            .chain(context.iter().map(|c| c.name.clone()))
+            .collect();
+        model.resolve(&names)?;
         topics.sort_by(|a, b| (a.order, &a.id).cmp(&(b.order, &b.id)));
         for t in &topics {
             for d in &t.defer_to {
@@ -275,6 +296,7 @@ impl LexiconSet {
             notices,
             safe_messaging,
             model,
+            context,
         })
     }
 
@@ -304,6 +326,16 @@ impl LexiconSet {
                 .fallback_note
                 .unwrap_or_else(|| "no --region given: suggesting international services".into()),
         }
+    }
+
+    /// The names of the features the models weigh: the built-in ones, then the context
+    /// groups.
+    pub fn feature_names(&self) -> Vec<String> {
+        BASE_FEATURES
+            .iter()
+            .map(|s| s.to_string())
+            .chain(self.context.iter().map(|c| c.name.clone()))
+            .collect()
     }
 
     /// The topic with this id.

@@ -191,7 +191,9 @@ impl AnchoredPattern {
 
 /// Every cue and exclusion group of `topics`, in order: its topic, role, terms and
 /// patterns.
-fn groups(topics: &[Topic]) -> impl Iterator<Item = (usize, Role, &[Term], &[Pattern])> {
+fn groups<'a>(
+    topics: &[&'a Topic],
+) -> impl Iterator<Item = (usize, Role, &'a [Term], &'a [Pattern])> {
     topics.iter().enumerate().flat_map(|(t, topic)| {
         let cues = topic.cues.iter().enumerate();
         let exclusions = topic.exclusions.iter().enumerate();
@@ -223,7 +225,7 @@ struct Half {
 type PatternTriggers = [(Option<Vec<Literal>>, Option<Vec<Literal>>)];
 
 impl Half {
-    fn build(topics: &[Topic], triggers: &PatternTriggers, half: u8) -> Half {
+    fn build(topics: &[&Topic], triggers: &PatternTriggers, half: u8) -> Half {
         let mine = |bytes: &[u8]| bytes.first().is_some_and(|b| b & 1 == half);
         let mut trie = TrieBuilder::default();
         let mut literal_targets: Vec<Vec<Target>> = Vec::new();
@@ -279,6 +281,21 @@ impl Half {
 impl Matcher {
     /// Compiles every term and pattern of `topics`.
     pub fn new(topics: &[Topic]) -> Matcher {
+        Self::build(&topics.iter().collect::<Vec<_>>())
+    }
+
+    /// Compiles `topics` and, after them, `extra`: its hits carry the topic index
+    /// `topics.len()` (the context words, searched in the same pass as the topics).
+    pub fn with_extra(topics: &[Topic], extra: &Topic) -> Matcher {
+        Self::build(
+            &topics
+                .iter()
+                .chain(std::iter::once(extra))
+                .collect::<Vec<_>>(),
+        )
+    }
+
+    fn build(topics: &[&Topic]) -> Matcher {
         let mut patterns = Vec::new();
         for (topic, role, terms, list) in groups(topics) {
             for (i, p) in list.iter().enumerate() {

@@ -4,13 +4,16 @@
 //! change none of them.
 
 use super::{CountedMatch, Layout, Position, TopicVerdict};
-use crate::lexicon::{FEATURE_COUNT, ScoreConfig, Topic};
+use crate::lexicon::{BASE_FEATURES, ScoreConfig, Topic};
 use crate::normalize::NormalizedText;
 use std::collections::BTreeSet;
 
+/// Index of the `share` feature, set once every topic is counted.
+pub const SHARE: usize = 9;
+
 /// Index of the `deferred` feature, which is set when the topics this one defers to are
 /// decided (1 when one of them is at warn).
-pub const DEFERRED: usize = FEATURE_COUNT - 1;
+pub const DEFERRED: usize = 10;
 
 /// Fewer words than this count as this many for `density` and `length`: a short brief is
 /// not treated as infinitely dense.
@@ -92,6 +95,12 @@ impl Geometry {
         }
     }
 
+    /// The word count used for rates: at least [`MIN_WORDS`], so a short brief is not
+    /// taken as endlessly dense.
+    pub fn scaled_words(&self) -> f64 {
+        (self.words as f64).max(MIN_WORDS)
+    }
+
     /// Where word `word` sits: headline, the first `lead_words` of the body, or the rest.
     pub fn position(&self, word: usize, lead_words: usize) -> Position {
         if !self.positional {
@@ -134,7 +143,7 @@ impl Geometry {
 }
 
 /// The features of one topic's counted evidence, in the order of
-/// [`crate::lexicon::FEATURES`] (`deferred` left at 0):
+/// [`crate::lexicon::BASE_FEATURES`] (`share` and `deferred` left at 0), then `context`:
 ///
 /// * `evidence`: ln(1 + the strong cues' weights after repetition decay);
 /// * `support`: ln(1 + the weak cues near them, capped like the score's);
@@ -143,12 +152,16 @@ impl Geometry {
 ///   `lead_words` words of the body);
 /// * `places`: ln(1 + places with a strong cue); `coverage`: the share of all places;
 /// * `density`: ln(1 + strong weight per 1,000 words);
-/// * `length`: ln(words / 800).
+/// * `length`: ln(words / 800);
+/// * `share`: this topic's strong weight over itself plus the largest other topic's;
+/// * `deferred`: 1 when a topic it defers to is at warn;
+/// * each context group: ln(1 + its words per 1,000 words).
 pub fn features(
     verdict: &TopicVerdict,
     topic: &Topic,
     geometry: &Geometry,
-) -> [f64; FEATURE_COUNT] {
+    context: &[f64],
+) -> Vec<f64> {
     let cfg = &topic.score;
     let strong = || verdict.matches.iter().filter(|m| !m.weak);
     let sum = |ms: &mut dyn Iterator<Item = &CountedMatch>| ms.map(|m| m.base).sum::<f64>();
@@ -160,8 +173,8 @@ pub fn features(
         .len();
     let at = |p: Position| sum(&mut strong().filter(|m| m.position == p));
     let places_hit = geometry.places_hit(strong(), cfg);
-    let words = (geometry.words as f64).max(MIN_WORDS);
-    [
+    let words = geometry.scaled_words();
+    let base = [
         evidence.ln_1p(),
         weak.ln_1p(),
         (terms as f64).ln_1p(),
@@ -172,7 +185,24 @@ pub fn features(
         (1000.0 * evidence / words).ln_1p(),
         (words / 800.0).ln(),
         0.0,
-    ]
+        0.0,
+    ];
+    debug_assert_eq!(base.len(), BASE_FEATURES.len());
+    base.iter().chain(context).copied().collect()
+}
+
+/// The strong evidence (sum of decayed weights) behind a feature vector.
+pub fn evidence_of(features: &[f64]) -> f64 {
+    features[0].exp_m1()
+}
+
+/// The context features of a document: ln(1 + matches per 1,000 words) for each group.
+pub fn context_features(counts: &[usize], geometry: &Geometry) -> Vec<f64> {
+    let words = geometry.scaled_words();
+    counts
+        .iter()
+        .map(|&n| (1000.0 * n as f64 / words).ln_1p())
+        .collect()
 }
 
 #[cfg(test)]

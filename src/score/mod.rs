@@ -11,7 +11,7 @@
 mod evidence;
 pub mod features;
 
-use crate::lexicon::{DecisionModel, FEATURE_COUNT, Topic};
+use crate::lexicon::{DecisionModel, Topic};
 use crate::matcher::Hit;
 use crate::normalize::NormalizedText;
 use features::{Geometry, WordIndex};
@@ -105,12 +105,12 @@ pub struct ModelVerdict {
     pub threshold: f64,
     /// The model's intercept.
     pub bias: f64,
-    /// The model's weights, in the order of [`crate::lexicon::FEATURES`].
-    pub weights: [f64; FEATURE_COUNT],
-    /// The feature values, in the order of [`crate::lexicon::FEATURES`].
-    pub features: [f64; FEATURE_COUNT],
+    /// The model's weights, in the order of the lexicons' feature names.
+    pub weights: Vec<f64>,
+    /// The feature values, in the same order.
+    pub features: Vec<f64>,
     /// What each feature added to the log-odds.
-    pub contributions: [f64; FEATURE_COUNT],
+    pub contributions: Vec<f64>,
 }
 
 /// One topic's verdict on one document, with its evidence.
@@ -147,8 +147,8 @@ pub struct TopicVerdict {
 pub struct TopicFeatures {
     /// Index of the topic in the lexicon set.
     pub topic: usize,
-    /// The features, in the order of [`crate::lexicon::FEATURES`] (`deferred` at 0).
-    pub features: [f64; FEATURE_COUNT],
+    /// The features, in the order of the lexicons' feature names (`deferred` at 0).
+    pub features: Vec<f64>,
     /// The hand-weighted score.
     pub score: f64,
 }
@@ -157,12 +157,13 @@ pub struct TopicFeatures {
 /// document (`positional`) scores them, without deciding any level.
 pub fn topic_features(
     topics: &[Topic],
+    context_groups: usize,
     hits: &[Hit],
     text: &NormalizedText,
     layout: &Layout,
 ) -> Vec<TopicFeatures> {
     let geometry = Geometry::new(text, layout, true);
-    counted(topics, hits, text, &geometry)
+    counted(topics, context_groups, hits, text, &geometry)
         .into_iter()
         .map(|(v, features)| TopicFeatures {
             topic: v.topic,
@@ -172,28 +173,57 @@ pub fn topic_features(
         .collect()
 }
 
-/// Every topic with hits, counted, with its features.
+/// Every topic with hits, counted, with its features. Hits past the last topic are
+/// context words: they only feed the context features.
 fn counted(
     topics: &[Topic],
+    context_groups: usize,
     hits: &[Hit],
     text: &NormalizedText,
     geometry: &Geometry,
-) -> Vec<(TopicVerdict, [f64; FEATURE_COUNT])> {
+) -> Vec<(TopicVerdict, Vec<f64>)> {
     let mut by_topic: Vec<Vec<&Hit>> = vec![Vec::new(); topics.len()];
+    let mut context = vec![0usize; context_groups];
     for h in hits {
-        by_topic[h.topic].push(h);
+        match (by_topic.get_mut(h.topic), h.role) {
+            (Some(list), _) => list.push(h),
+            (None, crate::matcher::Role::Cue(g)) if g < context_groups => context[g] += 1,
+            _ => {}
+        }
     }
-    let words = WordIndex::new(text, hits.iter().map(|h| h.range.start));
-    by_topic
+    let context = features::context_features(&context, geometry);
+    let words = WordIndex::new(
+        text,
+        hits.iter()
+            .filter(|h| h.topic < topics.len())
+            .map(|h| h.range.start),
+    );
+    let mut counted: Vec<(TopicVerdict, Vec<f64>)> = by_topic
         .iter()
         .enumerate()
         .filter(|(_, hits)| !hits.is_empty())
         .map(|(t, hits)| {
             let verdict = evidence::count(t, &topics[t], hits, text, geometry, &words);
-            let features = features::features(&verdict, &topics[t], geometry);
+            let features = features::features(&verdict, &topics[t], geometry, &context);
             (verdict, features)
         })
-        .collect()
+        .collect();
+    // How much of the document's strongest evidence each topic holds.
+    let evidence: Vec<f64> = counted
+        .iter()
+        .map(|(_, f)| features::evidence_of(f))
+        .collect();
+    for (i, (_, f)) in counted.iter_mut().enumerate() {
+        let other = evidence
+            .iter()
+            .enumerate()
+            .filter(|&(j, _)| j != i)
+            .map(|(_, &e)| e)
+            .fold(0.0, f64::max);
+        let own = evidence[i];
+        f[features::SHARE] = if own > 0.0 { own / (own + other) } else { 0.0 };
+    }
+    counted
 }
 
 /// Scores every topic that has hits. `positional` is true for whole documents: the
@@ -202,13 +232,14 @@ fn counted(
 pub fn score_topics(
     topics: &[Topic],
     model: &DecisionModel,
+    context_groups: usize,
     hits: &[Hit],
     text: &NormalizedText,
     layout: &Layout,
     positional: bool,
 ) -> Vec<TopicVerdict> {
     let geometry = Geometry::new(text, layout, positional);
-    let mut scored = counted(topics, hits, text, &geometry);
+    let mut scored = counted(topics, context_groups, hits, text, &geometry);
     // A topic is decided once the topics it defers to are; deferral chains are short, and
     // a cycle (which the loader does not forbid) is broken by deciding the rest as they are.
     let mut decided = vec![false; scored.len()];
@@ -259,7 +290,7 @@ pub fn score_topics(
 /// thresholds, `min_places` and the deferral cap.
 fn decide(
     verdict: &mut TopicVerdict,
-    features: &mut [f64; FEATURE_COUNT],
+    features: &mut [f64],
     topic: &Topic,
     model: Option<&crate::lexicon::TopicModel>,
     deferred_to: Option<String>,
@@ -279,8 +310,8 @@ fn decide(
             probability,
             threshold: m.threshold,
             bias: m.bias,
-            weights: m.weights,
-            features: *features,
+            weights: m.weights.clone(),
+            features: features.to_vec(),
             contributions: m.contributions(features),
         });
         return;
@@ -346,7 +377,18 @@ mod tests {
         let topics = vec![topic];
         let n = NormalizedText::new(text);
         let hits = Matcher::new(&topics).find(&n);
-        score_topics(&topics, model, &hits, &n, layout, positional).pop()
+        score_topics(&topics, model, 0, &hits, &n, layout, positional).pop()
+    }
+
+    /// A model file with the built-in features only.
+    fn model(text: &str) -> DecisionModel {
+        let mut m = DecisionModel::parse("m.toml", text).unwrap();
+        let names: Vec<String> = crate::lexicon::BASE_FEATURES
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        m.resolve(&names).unwrap();
+        m
     }
 
     /// The layout of `text` read as plain text: the first line is the headline.
@@ -465,11 +507,7 @@ mod tests {
         assert_eq!(v.level, Some(Level::Mention));
         assert!(v.model.is_none());
         // A model that weighs evidence heavily warns on it.
-        let model = DecisionModel::parse(
-            "m.toml",
-            "[topics.t]\nbias = -1\nevidence = 2\nthreshold = 0.5\n",
-        )
-        .unwrap();
+        let model = model("[topics.t]\nbias = -1\nevidence = 2\nthreshold = 0.5\n");
         let v = verdict_with(topic(), &model, text, &headed(text), true).unwrap();
         assert_eq!(v.level, Some(Level::Warn));
         let m = v.model.unwrap();
@@ -500,16 +538,20 @@ mod tests {
         let n = NormalizedText::new(text);
         let hits = Matcher::new(&topics).find(&n);
         let layout = Layout::default();
-        let v = score_topics(&topics, &DecisionModel::default(), &hits, &n, &layout, true);
+        let v = score_topics(
+            &topics,
+            &DecisionModel::default(),
+            0,
+            &hits,
+            &n,
+            &layout,
+            true,
+        );
         assert_eq!(v[0].level, Some(Level::Warn));
         assert_eq!(v[1].level, Some(Level::Mention));
         assert_eq!(v[1].deferred_to.as_deref(), Some("a"));
-        let model = DecisionModel::parse(
-            "m.toml",
-            "[topics.b]\nbias = 0\nevidence = 1\ndeferred = -0.5\n",
-        )
-        .unwrap();
-        let v = score_topics(&topics, &model, &hits, &n, &layout, true);
+        let model = model("[topics.b]\nbias = 0\nevidence = 1\ndeferred = -0.5\n");
+        let v = score_topics(&topics, &model, 0, &hits, &n, &layout, true);
         let m = v[1].model.as_ref().unwrap();
         assert_eq!(m.features[features::DEFERRED], 1.0);
         assert_eq!(
