@@ -168,15 +168,16 @@ fn sentence_ends(text: &str, range: &Range<usize>) -> Vec<usize> {
     ends
 }
 
-/// The part of the paragraph `range` that is a notice, once it reads like one: the whole
-/// paragraph when it is short, else its first sentence when that is short. `None` when
-/// even the first sentence runs past [`NOTE_MAX_WORDS`]: a long paragraph that only starts
-/// like a warning is the story, and its text stays evidence.
+/// The part of the paragraph `range` that is a notice, once it reads like one: its first
+/// sentence (the whole paragraph when it has no sentence end), when that is short. `None`
+/// when it runs past [`NOTE_MAX_WORDS`]. Whatever follows the notice's first sentence —
+/// the story itself, when a body comes as one paragraph or a draft opens with "TW: none." —
+/// stays evidence.
 pub fn notice_extent(text: &str, range: Range<usize>) -> Option<Range<usize>> {
-    if words(&text[range.clone()]) <= NOTE_MAX_WORDS {
-        return Some(range);
-    }
-    let end = *sentence_ends(text, &range).first()?;
+    let end = sentence_ends(text, &range)
+        .first()
+        .copied()
+        .unwrap_or(range.end);
     (words(&text[range.start..end]) <= NOTE_MAX_WORDS).then_some(range.start..end)
 }
 
@@ -202,6 +203,8 @@ mod tests {
     fn a_notice_is_its_short_paragraph_or_its_first_short_sentence() {
         let short = "Content warning: this story discusses suicide.";
         assert_eq!(notice_extent(short, 0..short.len()), Some(0..short.len()));
+        let list = "CW: suicide, self-harm";
+        assert_eq!(notice_extent(list, 0..list.len()), Some(0..list.len()));
         let story = format!(
             "TW: none. {}",
             "The baby was stillborn at term. ".repeat(20)

@@ -449,13 +449,12 @@ impl Engine {
             return (score(&hits), Vec::new());
         }
         let before = score(&hits);
-        let ignored =
-            |h: &crate::matcher::Hit| {
-                // Context words (past the last topic) belong to no topic.
-                topics
-                    .get(h.topic)
-                    .is_some_and(|x| s.ignored_topics.contains(&x.id))
-            };
+        let ignored = |h: &crate::matcher::Hit| {
+            // Context words (past the last topic) belong to no topic.
+            topics
+                .get(h.topic)
+                .is_some_and(|x| s.ignored_topics.contains(&x.id))
+        };
         let disabled = |h: &crate::matcher::Hit| {
             let at = normalized.original_offset(h.range.start);
             s.disabled.iter().any(|d| d.contains(&at))

@@ -3,19 +3,17 @@
 //! atomically (temp file in the same directory, fsync, permissions kept, rename) unless it
 //! changed on disk since it was read.
 
-use crate::input::{Document, InputFormat};
+use crate::input::{
+    Document, InputFormat, MARKDOWN_SUPPORT_MARKER, MARKDOWN_WARNING_MARKER, OwnBlockKind,
+};
 use crate::report::DocumentReport;
 use std::io::Write;
 use std::path::Path;
 
-/// Marks the warning forewarn inserted in Markdown, so a re-run replaces it.
-pub const MARKDOWN_WARNING_MARKER: &str = "<!-- forewarn:warning -->";
-/// Marks the support insert forewarn inserted in Markdown.
-pub const MARKDOWN_SUPPORT_MARKER: &str = "<!-- forewarn:support -->";
 /// Opening of the warning paragraph forewarn inserts in HTML.
-pub const HTML_WARNING_OPEN: &str = "<p class=\"content-warning\">";
+const HTML_WARNING_OPEN: &str = "<p class=\"content-warning\">";
 /// Opening of the support paragraph forewarn inserts in HTML.
-pub const HTML_SUPPORT_OPEN: &str = "<p class=\"support-line\">";
+const HTML_SUPPORT_OPEN: &str = "<p class=\"support-line\">";
 
 /// One change to make: replace `range` of the original with `text`.
 struct Edit {
@@ -44,7 +42,7 @@ pub fn fixed_text(doc: &Document, report: &DocumentReport) -> Option<String> {
                 insert_line(text, s.warning_at, only_missing, eol)
             }
             InputFormat::Text => insert_block(text, s.warning_at, only_missing, eol),
-            InputFormat::Markdown => replace_marked_line(text, MARKDOWN_WARNING_MARKER, all)
+            InputFormat::Markdown => replace_own_block(doc, OwnBlockKind::Warning, all)
                 .unwrap_or_else(|| {
                     insert_block(
                         text,
@@ -53,7 +51,7 @@ pub fn fixed_text(doc: &Document, report: &DocumentReport) -> Option<String> {
                         eol,
                     )
                 }),
-            InputFormat::Html => replace_html_paragraph(text, HTML_WARNING_OPEN, all)
+            InputFormat::Html => replace_own_block(doc, OwnBlockKind::Warning, &escape_html(all))
                 .unwrap_or_else(|| Edit {
                     range: s.warning_at..s.warning_at,
                     text: format!("{eol}{HTML_WARNING_OPEN}{}</p>", escape_html(only_missing)),
@@ -68,7 +66,7 @@ pub fn fixed_text(doc: &Document, report: &DocumentReport) -> Option<String> {
                 append_line(text, s.support_at, only_missing, eol)
             }
             InputFormat::Text => append_block(text, s.support_at, only_missing, eol),
-            InputFormat::Markdown => replace_marked_line(text, MARKDOWN_SUPPORT_MARKER, all)
+            InputFormat::Markdown => replace_own_block(doc, OwnBlockKind::Support, all)
                 .unwrap_or_else(|| {
                     append_block(
                         text,
@@ -77,7 +75,7 @@ pub fn fixed_text(doc: &Document, report: &DocumentReport) -> Option<String> {
                         eol,
                     )
                 }),
-            InputFormat::Html => replace_html_paragraph(text, HTML_SUPPORT_OPEN, all)
+            InputFormat::Html => replace_own_block(doc, OwnBlockKind::Support, &escape_html(all))
                 .unwrap_or_else(|| Edit {
                     range: s.support_at..s.support_at,
                     text: format!("{HTML_SUPPORT_OPEN}{}</p>{eol}", escape_html(only_missing)),
@@ -189,28 +187,14 @@ fn append_block(text: &str, at: usize, block: &str, eol: &str) -> Edit {
     }
 }
 
-/// Replaces the line after a Markdown marker comment with `line`.
-fn replace_marked_line(text: &str, marker: &str, line: &str) -> Option<Edit> {
-    let at = text.find(marker)?;
-    let line_start = crate::input::text::after_line(text, at + marker.len());
-    if line_start >= text.len() {
-        return None;
-    }
-    let rest = &text[line_start..];
-    let line_len = rest.find(['\n', '\r']).unwrap_or(rest.len());
+/// Replaces the content of the first block forewarn inserted before of `kind` (found by
+/// the input reader where readers see it, never in code, comments or attributes) with
+/// `content`, already escaped for the document's format.
+fn replace_own_block(doc: &Document, kind: OwnBlockKind, content: &str) -> Option<Edit> {
+    let block = doc.structure.own_blocks.iter().find(|b| b.kind == kind)?;
     Some(Edit {
-        range: line_start..line_start + line_len,
-        text: line.to_string(),
-    })
-}
-
-/// Replaces the contents of the HTML paragraph opened by `open` with `content`.
-fn replace_html_paragraph(text: &str, open: &str, content: &str) -> Option<Edit> {
-    let start = text.find(open)? + open.len();
-    let end = start + text[start..].find("</p>")?;
-    Some(Edit {
-        range: start..end,
-        text: escape_html(content),
+        range: block.content.clone(),
+        text: content.to_string(),
     })
 }
 

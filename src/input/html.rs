@@ -9,8 +9,8 @@
 //! end tags (`<p>`, `<li>`, table cells, the head) applied, so time is linear and deep or
 //! broken nesting costs nothing.
 
-use super::Structure;
 use super::text::{apply_directive, parse_directive, trim_range};
+use super::{HTML_SUPPORT_CLASS, HTML_WARNING_CLASS, OwnBlock, OwnBlockKind, Structure};
 use html5gum::emitters::callback::{CallbackEmitter, CallbackEvent};
 use html5gum::{Span, Tokenizer};
 use std::convert::Infallible;
@@ -306,6 +306,11 @@ struct Scan<'a> {
     tag: Vec<u8>,
     tag_start: usize,
     tag_open: bool,
+    /// The attribute being read in the start tag, and the tag's first `class` value.
+    attribute: Vec<u8>,
+    class: Option<Vec<u8>>,
+    /// A paragraph of forewarn's own class being read: which, and where its text starts.
+    own_open: Option<(OwnBlockKind, usize)>,
     /// End of the first `<body …>` start tag, starts of the last `</body>` and `</html>`.
     body_open: Option<usize>,
     body_close: Option<usize>,
@@ -338,6 +343,9 @@ impl<'a> Scan<'a> {
             tag: Vec::new(),
             tag_start: 0,
             tag_open: false,
+            attribute: Vec::new(),
+            class: None,
+            own_open: None,
             body_open: None,
             body_close: None,
             html_close: None,
@@ -354,6 +362,16 @@ impl<'a> Scan<'a> {
                 self.tag.extend_from_slice(name);
                 self.tag_start = span.start;
                 self.tag_open = true;
+                self.class = None;
+            }
+            CallbackEvent::AttributeName { name } if self.tag_open => {
+                self.attribute.clear();
+                self.attribute.extend_from_slice(name);
+            }
+            CallbackEvent::AttributeValue { value }
+                if self.tag_open && self.attribute == b"class" && self.class.is_none() =>
+            {
+                self.class = Some(value.to_vec());
             }
             CallbackEvent::CloseStartTag { self_closing } if self.tag_open => {
                 self.tag_open = false;
@@ -364,6 +382,7 @@ impl<'a> Scan<'a> {
             CallbackEvent::EndTag { name } => self.end_tag(name, span),
             CallbackEvent::String { .. } => self.string(span),
             CallbackEvent::Comment { value } => {
+                self.own_open = None;
                 if !self
                     .text
                     .get(span.clone())
@@ -382,6 +401,16 @@ impl<'a> Scan<'a> {
     }
 
     fn start_tag(&mut self, name: &[u8], self_closing: bool, end: usize) {
+        // Forewarn's own paragraphs hold text only: any tag inside means it is not one.
+        self.own_open = None;
+        if name == b"p" && self.hidden_total == 0 && !self.in_title {
+            let kind = match self.class.as_deref() {
+                Some(c) if c == HTML_WARNING_CLASS.as_bytes() => Some(OwnBlockKind::Warning),
+                Some(c) if c == HTML_SUPPORT_CLASS.as_bytes() => Some(OwnBlockKind::Support),
+                _ => None,
+            };
+            self.own_open = kind.map(|k| (k, end));
+        }
         if self.hidden[HEAD] > 0 && !HEAD_CONTENT.contains(&name) {
             self.close_head();
         }
@@ -424,6 +453,14 @@ impl<'a> Scan<'a> {
     }
 
     fn end_tag(&mut self, name: &[u8], span: Range<usize>) {
+        if let Some((kind, start)) = self.own_open.take()
+            && name == b"p"
+        {
+            self.out.own_blocks.push(OwnBlock {
+                kind,
+                content: start..span.start,
+            });
+        }
         match name {
             b"title" => {
                 self.in_title = false;

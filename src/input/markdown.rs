@@ -4,7 +4,10 @@
 //! `<!-- forewarn-… -->` comments are directives.
 
 use super::text::{apply_directive, parse_directive, trim_range};
-use super::{FrontMatter, Structure};
+use super::{
+    FrontMatter, MARKDOWN_SUPPORT_MARKER, MARKDOWN_WARNING_MARKER, OwnBlock, OwnBlockKind,
+    Structure,
+};
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 use std::ops::Range;
 
@@ -24,9 +27,38 @@ pub fn structure(text: &str) -> Structure {
     let mut skip_depth = 0usize;
     let mut heading: Option<(Range<usize>, Option<Range<usize>>)> = None; // (block, text span)
     let mut first_heading_done = false;
+    // A marker comment block forewarn wrote, waiting for the paragraph it marks; forewarn
+    // writes them at the top level only (not in quotes, lists or tables).
+    let mut marker: Option<(OwnBlockKind, usize)> = None;
+    let mut containers = 0usize;
     let body = &text[body_start..];
     for (event, r) in Parser::new_ext(body, options).into_offset_iter() {
         let range = body_start + r.start..body_start + r.end;
+        match &event {
+            // The marked paragraph must be the very next block, one line long.
+            Event::Start(Tag::Paragraph) => {
+                if let Some((kind, after)) = marker.take() {
+                    let p = trim_range(text, range.clone());
+                    if p.start == after && !text[p.clone()].contains(['\n', '\r']) {
+                        s.own_blocks.push(OwnBlock { kind, content: p });
+                    }
+                }
+            }
+            Event::Start(_) | Event::Html(_) => marker = None,
+            _ => {}
+        }
+        match &event {
+            Event::Start(
+                Tag::BlockQuote(_) | Tag::List(_) | Tag::Table(_) | Tag::FootnoteDefinition(_),
+            ) => containers += 1,
+            Event::End(
+                TagEnd::BlockQuote(_)
+                | TagEnd::List(_)
+                | TagEnd::Table
+                | TagEnd::FootnoteDefinition,
+            ) => containers = containers.saturating_sub(1),
+            _ => {}
+        }
         match event {
             Event::Start(Tag::CodeBlock(_) | Tag::MetadataBlock(_)) => skip_depth += 1,
             Event::End(TagEnd::CodeBlock | TagEnd::MetadataBlock(_)) => {
@@ -56,6 +88,20 @@ pub fn structure(text: &str) -> Structure {
                     });
                 }
                 s.prose.push(range);
+            }
+            Event::Html(html) if skip_depth == 0 && containers == 0 => {
+                let kind = match html.trim() {
+                    MARKDOWN_WARNING_MARKER => Some(OwnBlockKind::Warning),
+                    MARKDOWN_SUPPORT_MARKER => Some(OwnBlockKind::Support),
+                    _ => None,
+                };
+                marker = kind.map(|k| (k, super::text::after_line(text, range.end - 1)));
+                for (body, at) in comments(&text[range.clone()]) {
+                    if let Some(d) = parse_directive(body) {
+                        let at = range.start + at.start..range.start + at.end;
+                        apply_directive(&mut s, d, at, &mut open_disable);
+                    }
+                }
             }
             Event::Html(_) | Event::InlineHtml(_) => {
                 for (body, at) in comments(&text[range.clone()]) {

@@ -58,6 +58,35 @@ pub struct FrontMatter {
     pub content_warnings: Option<Vec<String>>,
 }
 
+/// Marks the warning forewarn inserted in Markdown, so a re-run replaces it.
+pub const MARKDOWN_WARNING_MARKER: &str = "<!-- forewarn:warning -->";
+/// Marks the support insert forewarn inserted in Markdown.
+pub const MARKDOWN_SUPPORT_MARKER: &str = "<!-- forewarn:support -->";
+/// The class of the warning paragraph forewarn inserts in HTML.
+pub const HTML_WARNING_CLASS: &str = "content-warning";
+/// The class of the support paragraph forewarn inserts in HTML.
+pub const HTML_SUPPORT_CLASS: &str = "support-line";
+
+/// Which of forewarn's own inserts a block is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OwnBlockKind {
+    /// The content warning.
+    Warning,
+    /// The support insert.
+    Support,
+}
+
+/// A block forewarn inserted on an earlier `fix`, found where a reader sees it (never in
+/// code, comments or attributes), which a later `fix` replaces rather than repeats.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OwnBlock {
+    /// Warning or support.
+    pub kind: OwnBlockKind,
+    /// The bytes `fix` may replace: the one-line paragraph after a Markdown marker, or
+    /// the text inside an HTML paragraph of forewarn's class.
+    pub content: Range<usize>,
+}
+
 /// What a format reader finds in a document: where the prose is and where things go.
 #[derive(Debug, Clone, Default)]
 pub struct Structure {
@@ -77,6 +106,8 @@ pub struct Structure {
     pub ignored_topics: Vec<String>,
     /// Markdown front matter.
     pub front_matter: Option<FrontMatter>,
+    /// Blocks forewarn inserted before (Markdown and HTML).
+    pub own_blocks: Vec<OwnBlock>,
 }
 
 /// Why a document could not be read.
