@@ -215,3 +215,88 @@ proptest! {
         }
     }
 }
+
+mod common;
+
+/// Item 3: a repository's own configuration can point forewarn at any lexicon folder.
+/// A term that would expand to a billion variants is refused (naming file, line and
+/// count) before any is built; a folder linking to itself, and `/`, are read in a moment.
+#[test]
+fn a_lexicon_folder_cannot_exhaust_the_machine() {
+    let dir = tempfile::tempdir().unwrap();
+    let lex = dir.path().join("lex");
+    std::fs::create_dir_all(lex.join("topics")).unwrap();
+    std::fs::write(
+        lex.join("topics/bomb.toml"),
+        format!(
+            "id = \"bomb\"\nlabel = \"Bomb\"\n[[cues]]\nweight = 3\nterms = [\n  \"{}\",\n]\n",
+            "{a,b}".repeat(30)
+        ),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("forewarn.toml"), "lexicons = [\"lex\"]\n").unwrap();
+    let started = std::time::Instant::now();
+    for args in [&["lexicons", "validate", "lex"][..], &["scan", "-"][..]] {
+        let out = common::forewarn()
+            .current_dir(dir.path())
+            .args(args)
+            .write_stdin("A text.")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("bomb.toml:6:") && stderr.contains("1073741824 variants"),
+            "{stderr}"
+        );
+    }
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+
+    #[cfg(unix)]
+    {
+        std::fs::remove_file(lex.join("topics/bomb.toml")).unwrap();
+        // A folder that links to itself, deeper and deeper: not walked.
+        std::os::unix::fs::symlink(&lex, lex.join("topics/loop")).unwrap();
+        std::os::unix::fs::symlink(&lex, lex.join("again")).unwrap();
+        let out = common::forewarn()
+            .current_dir(dir.path())
+            .args(["scan", "-"])
+            .write_stdin("A text.")
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        // A link to a file is refused with its name, not followed.
+        std::os::unix::fs::symlink("/etc/hostname", lex.join("topics/elsewhere.toml")).unwrap();
+        let out = common::forewarn()
+            .current_dir(dir.path())
+            .args(["scan", "-"])
+            .write_stdin("A text.")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(
+            stderr.contains("elsewhere.toml:1: is a symbolic link"),
+            "{stderr}"
+        );
+    }
+    // The whole disk as a lexicon folder: the top folder and its `topics/` only.
+    let started = std::time::Instant::now();
+    let out = common::forewarn()
+        .args(["scan", "--no-config", "--lexicons", "/", "-"])
+        .write_stdin("A text.")
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+}

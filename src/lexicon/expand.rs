@@ -25,8 +25,24 @@ pub fn expand_term(written: &str) -> Result<Vec<String>, String> {
     Ok(out)
 }
 
-/// Expands every `{a,b,}` group (groups may not nest) into the cartesian product.
+/// The most brace alternatives one term may expand to: a term of thirty `{a,b}` groups
+/// would otherwise ask for a billion strings.
+pub const MAX_VARIANTS: usize = 4096;
+
+/// Expands every `{a,b,}` group (groups may not nest) into the cartesian product; more
+/// than [`MAX_VARIANTS`] is an error that says how many.
 pub fn expand_braces(written: &str) -> Result<Vec<String>, String> {
+    let count = written
+        .split('{')
+        .skip(1)
+        .map(|g| g.split('}').next().unwrap_or("").split(',').count())
+        .fold(1usize, usize::saturating_mul);
+    if count > MAX_VARIANTS {
+        return Err(format!(
+            "term {:?} expands to {count} variants; at most {MAX_VARIANTS} are allowed (split it into several terms)",
+            written.chars().take(60).collect::<String>()
+        ));
+    }
     let mut results = vec![String::new()];
     let mut rest = written;
     while let Some(open) = rest.find(['{', '}']) {
@@ -144,5 +160,13 @@ mod tests {
         assert!(expand_term("miscarr}y").is_err());
         assert!(expand_term("a{b{c}}").is_err());
         assert!(expand_term("{,}").is_err());
+    }
+
+    #[test]
+    fn a_term_with_too_many_variants_is_refused_before_any_is_built() {
+        let bomb = "{a,b}".repeat(30);
+        let e = expand_term(&bomb).unwrap_err();
+        assert!(e.contains("1073741824 variants"), "{e}");
+        assert!(expand_term(&"{a,b}".repeat(12)).is_ok());
     }
 }

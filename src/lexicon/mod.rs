@@ -365,6 +365,13 @@ fn check_unique_ids(topics: &[Topic]) -> Result<(), LexiconError> {
     Ok(())
 }
 
+/// The largest lexicon file read: a repository's own configuration may point anywhere.
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// The lexicon files of `path`: the file itself, or the known data files and topic
+/// `.toml` files directly in the directory and directly in its `topics/` folder. Nothing
+/// deeper is read and no symbolic link inside the directory is followed, so a folder that
+/// links to itself, or `/`, costs a few directory reads.
 fn read_user_files(path: &Path) -> Result<Vec<SourceFile>, LexiconError> {
     let io_err = |p: &Path, e: std::io::Error| LexiconError {
         file: p.display().to_string(),
@@ -375,14 +382,25 @@ fn read_user_files(path: &Path) -> Result<Vec<SourceFile>, LexiconError> {
     if path.is_file() {
         paths.push(path.to_path_buf());
     } else {
-        let mut stack = vec![path.to_path_buf()];
-        while let Some(dir) = stack.pop() {
-            let entries = std::fs::read_dir(&dir).map_err(|e| io_err(&dir, e))?;
+        for dir in [path.to_path_buf(), path.join("topics")] {
+            let entries = match std::fs::read_dir(&dir) {
+                Ok(entries) => entries,
+                Err(e) if dir != path && e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(io_err(&dir, e)),
+            };
             for entry in entries {
-                let p = entry.map_err(|e| io_err(&dir, e))?.path();
-                if p.is_dir() {
-                    stack.push(p);
-                } else {
+                let entry = entry.map_err(|e| io_err(&dir, e))?;
+                let p = entry.path();
+                let kind = entry.file_type().map_err(|e| io_err(&p, e))?;
+                let known = kind_of(&p.to_string_lossy().replace('\\', "/")).is_some();
+                if kind.is_symlink() && known {
+                    return Err(LexiconError {
+                        file: p.display().to_string(),
+                        line: 1,
+                        message: "is a symbolic link; links inside lexicon folders are not followed (copy the file instead)".into(),
+                    });
+                }
+                if kind.is_file() && known {
                     paths.push(p);
                 }
             }
@@ -393,6 +411,16 @@ fn read_user_files(path: &Path) -> Result<Vec<SourceFile>, LexiconError> {
     for p in paths {
         let name = p.to_string_lossy().replace('\\', "/");
         let Some(kind) = kind_of(&name) else { continue };
+        let size = std::fs::metadata(&p).map_err(|e| io_err(&p, e))?.len();
+        if size > MAX_FILE_BYTES {
+            return Err(LexiconError {
+                file: p.display().to_string(),
+                line: 1,
+                message: format!(
+                    "is {size} bytes; lexicon files may be at most {MAX_FILE_BYTES} bytes"
+                ),
+            });
+        }
         let bytes = std::fs::read(&p).map_err(|e| io_err(&p, e))?;
         let text = String::from_utf8(bytes).map_err(|e| LexiconError {
             file: p.display().to_string(),
