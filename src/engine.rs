@@ -63,7 +63,7 @@ impl Engine {
     /// Compiles `lexicons`.
     pub fn new(lexicons: LexiconSet) -> Engine {
         let context = crate::lexicon::context::as_topic(&lexicons.context);
-        let matcher = Matcher::with_extra(&lexicons.topics, &context);
+        let matcher = Matcher::with_counted(&lexicons.topics, &context);
         let support = SupportIndex::new(&lexicons.support);
         let wording_gate = crate::safe_messaging::gate(&lexicons.safe_messaging);
         Engine {
@@ -102,11 +102,11 @@ impl Engine {
     /// Scores every topic of `text` as body text (no headline or lead bonus).
     pub fn score_plain(&self, text: &str) -> Vec<TopicVerdict> {
         let normalized = NormalizedText::new(text);
-        let hits = self.matcher.find(&normalized);
+        let (hits, context) = self.matcher.find_counted(&normalized);
         score_topics(
             &self.lexicons.topics,
             &self.lexicons.model,
-            self.lexicons.context.len(),
+            &context,
             &hits,
             &normalized,
             &Default::default(),
@@ -215,12 +215,13 @@ impl Engine {
         } else {
             NormalizedText::from_ranges(&doc.text, without(prose, &own_notes))
         };
-        let hits = self.matcher.find(&normalized);
+        let (hits, context) = self.matcher.find_counted(&normalized);
         ReadDocument {
             normalized,
             notices,
             sightings,
             hits,
+            context,
         }
     }
 
@@ -230,7 +231,7 @@ impl Engine {
         let read = self.read(doc);
         crate::score::topic_features(
             &self.lexicons.topics,
-            self.lexicons.context.len(),
+            &read.context,
             &read.hits,
             &read.normalized,
             doc.layout(),
@@ -253,9 +254,11 @@ impl Engine {
             mut notices,
             sightings,
             hits: all_hits,
+            context,
         } = self.read(doc);
         let layout = doc.layout();
-        let (verdicts, suppressed) = self.score_with_directives(doc, layout, &normalized, all_hits);
+        let (verdicts, suppressed) =
+            self.score_with_directives(doc, layout, &normalized, all_hits, &context);
         let mut declared_not_found = Vec::new();
         if let Some(declared) = front.and_then(|f| f.content_warnings.as_ref()) {
             for value in declared {
@@ -437,13 +440,13 @@ impl Engine {
         layout: &crate::score::Layout,
         normalized: &NormalizedText,
         hits: Vec<crate::matcher::Hit>,
+        context: &[usize],
     ) -> (Vec<TopicVerdict>, Vec<SuppressedTopic>) {
         let topics = &self.lexicons.topics;
         let s = &doc.structure;
         let model = &self.lexicons.model;
-        let contexts = self.lexicons.context.len();
         let score = |hits: &[crate::matcher::Hit]| {
-            score_topics(topics, model, contexts, hits, normalized, layout, true)
+            score_topics(topics, model, context, hits, normalized, layout, true)
         };
         if s.ignored_topics.is_empty() && s.disabled.is_empty() {
             return (score(&hits), Vec::new());
@@ -614,6 +617,8 @@ struct ReadDocument {
     sightings: Vec<NumberSighting>,
     /// Every topic's hits in `normalized`.
     hits: Vec<crate::matcher::Hit>,
+    /// How often each context group's words occur.
+    context: Vec<usize>,
 }
 
 /// `ranges` (sorted, disjoint) with the parts inside any of `holes` cut out.
@@ -688,9 +693,10 @@ fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
 
-/// Byte offsets of line starts (after LF, CRLF or a lone CR), for fast line and column
-/// lookups. Columns are counted from a remembered position when offsets move forward on
-/// one line, so many matches on one very long line cost time linear in the line.
+/// Byte offsets of line starts (lines end as [`crate::input::text::line_break`] says), for
+/// fast line and column lookups. Columns are counted from a remembered position when
+/// offsets move forward on one line, so many matches on one very long line cost time
+/// linear in the line.
 struct LineIndex {
     starts: Vec<usize>,
     last: std::cell::Cell<(usize, usize, usize)>, // (offset, line, column)
@@ -698,13 +704,10 @@ struct LineIndex {
 
 impl LineIndex {
     fn new(text: &str) -> LineIndex {
-        let b = text.as_bytes();
-        let mut starts = vec![0];
-        for (i, &c) in b.iter().enumerate() {
-            if c == b'\n' || (c == b'\r' && b.get(i + 1) != Some(&b'\n')) {
-                starts.push(i + 1);
-            }
-        }
+        let brk = crate::input::text::line_break(text);
+        let starts = std::iter::once(0)
+            .chain(memchr::memchr_iter(brk, text.as_bytes()).map(|i| i + 1))
+            .collect();
         LineIndex {
             starts,
             last: std::cell::Cell::new((0, 1, 1)),

@@ -59,7 +59,8 @@ fn main() -> ExitCode {
             if broken_pipe {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("forewarn: {err:#}");
+            let message = format!("{err:#}");
+            eprintln!("forewarn: {}", forewarn::output::terminal_safe(&message));
             ExitCode::from(cli::EXIT_ERROR)
         }
     }

@@ -10,11 +10,29 @@ use unicode_normalization::{UnicodeNormalization, char::is_combining_mark};
 pub struct NormalizedText {
     /// The normalised text that matchers search.
     pub text: String,
-    /// For each byte of `text`, the original byte offset of the character it came from.
-    origin: Vec<u32>,
-    /// For each byte of `text`, the original byte offset just past that character.
-    origin_end: Vec<u32>,
+    /// Where each byte of `text` comes from, in runs (see [`Run`]): a few entries per
+    /// paragraph and per non-ASCII character, not two offsets per byte, so that the map
+    /// costs little next to the text however long the document.
+    runs: Vec<Run>,
 }
+
+/// A run of normalised bytes with one rule for their original offsets. In a *copied* run
+/// (ASCII copied as it is, lower-cased), byte `k` of the run comes from original byte
+/// `origin + k` and ends just past it (a space ends where it starts). In a *folded* run
+/// (what one original character, or one dropped run of white space, became), every byte
+/// comes from `origin` and ends at `end`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Run {
+    /// Offset in the normalised text where the run starts.
+    at: u32,
+    /// Original offset of its first byte.
+    origin: u32,
+    /// For a folded run, the original offset its bytes end at; `u32::MAX` for a copied run.
+    end: u32,
+}
+
+/// [`Run::end`] of a copied run.
+const COPIED: u32 = u32::MAX;
 
 /// What a single original character becomes in the normalised text.
 enum Mapped {
@@ -74,8 +92,7 @@ impl NormalizedText {
     pub fn from_ranges(original: &str, ranges: impl IntoIterator<Item = Range<usize>>) -> Self {
         let mut out = NormalizedText {
             text: String::with_capacity(original.len()),
-            origin: Vec::with_capacity(original.len()),
-            origin_end: Vec::with_capacity(original.len()),
+            runs: Vec::new(),
         };
         for range in ranges {
             if !out.text.is_empty() {
@@ -93,10 +110,64 @@ impl NormalizedText {
     }
 
     fn push_str(&mut self, s: &str, start: usize, end: usize) {
+        // One byte that maps as a copy would (a letter to itself, a space to a point) joins
+        // or starts a copied run; anything else is a folded run of its own.
+        let copied = s.len() == 1 && end == start + usize::from(s != " ");
+        if copied {
+            self.push_copied(s, start);
+        } else {
+            self.runs.push(Run {
+                at: self.text.len() as u32,
+                origin: start as u32,
+                end: end as u32,
+            });
+            self.text.push_str(s);
+        }
+    }
+
+    /// Appends `s`, copied from original offset `start`, extending the last run when it is
+    /// a copied run that ends just there.
+    fn push_copied(&mut self, s: &str, start: usize) {
+        let at = self.text.len() as u32;
+        let continues = self
+            .runs
+            .last()
+            .is_some_and(|r| r.end == COPIED && r.origin as usize + (at - r.at) as usize == start);
+        if !continues {
+            self.runs.push(Run {
+                at,
+                origin: start as u32,
+                end: COPIED,
+            });
+        }
         self.text.push_str(s);
-        for _ in 0..s.len() {
-            self.origin.push(start as u32);
-            self.origin_end.push(end as u32);
+    }
+
+    /// The run holding normalised byte `i` (which must be in the text).
+    fn run_of(&self, i: usize) -> &Run {
+        let k = self.runs.partition_point(|r| r.at as usize <= i);
+        &self.runs[k.saturating_sub(1)]
+    }
+
+    /// Original offset of the character behind normalised byte `i`.
+    fn origin(&self, i: usize) -> usize {
+        let r = self.run_of(i);
+        match r.end {
+            COPIED => r.origin as usize + (i - r.at as usize),
+            _ => r.origin as usize,
+        }
+    }
+
+    /// Original offset just past the character behind normalised byte `i`.
+    fn origin_end(&self, i: usize) -> usize {
+        let r = self.run_of(i);
+        match r.end {
+            COPIED => {
+                r.origin as usize
+                    + (i - r.at as usize)
+                    + usize::from(self.text.as_bytes()[i] != b' ')
+            }
+            end => end as usize,
         }
     }
 
@@ -122,18 +193,8 @@ impl NormalizedText {
             }
             if run > i {
                 let from = self.text.len();
-                self.text.push_str(&slice[i..run]);
+                self.push_copied(&slice[i..run], base + i);
                 self.text[from..].make_ascii_lowercase();
-                let at = (base + i) as u32;
-                let copied = &bytes[i..run];
-                self.origin.extend(at..at + copied.len() as u32);
-                // A space ends where it starts (see `push_space`); a character after itself.
-                self.origin_end.extend(
-                    copied
-                        .iter()
-                        .zip(at..)
-                        .map(|(&b, o)| o + u32::from(b != b' ')),
-                );
                 i = run;
                 continue;
             }
@@ -198,28 +259,49 @@ impl NormalizedText {
 
     /// Maps a byte range of the normalised text back to the original text.
     pub fn original_range(&self, range: Range<usize>) -> Range<usize> {
-        if range.is_empty() || range.start >= self.origin.len() {
-            let at = self.origin.get(range.start).copied().unwrap_or(0) as usize;
+        if range.is_empty() || range.start >= self.text.len() {
+            let at = self.original_offset(range.start);
             return at..at;
         }
-        let end = range.end.min(self.origin.len());
-        self.origin[range.start] as usize..self.origin_end[end - 1] as usize
+        let end = range.end.min(self.text.len());
+        self.origin(range.start)..self.origin_end(end - 1)
     }
 
     /// The normalised bytes that come from `original` (a byte range of the original text).
     pub fn normalized_range(&self, original: Range<usize>) -> Range<usize> {
-        let start = self
-            .origin
-            .partition_point(|&o| (o as usize) < original.start);
-        let end = self
-            .origin
-            .partition_point(|&o| (o as usize) < original.end);
+        let start = self.first_from(original.start);
+        let end = self.first_from(original.end);
         start..end.max(start)
     }
 
-    /// Original byte offset of the character behind normalised byte `at`.
+    /// The first normalised byte whose original offset is at least `offset` (origins never
+    /// decrease along the text).
+    fn first_from(&self, offset: usize) -> usize {
+        let k = self.runs.partition_point(|r| (r.origin as usize) < offset);
+        // The answer lies in the run before `k` (a copied run reaching `offset`) or at the
+        // start of run `k`.
+        let limit = self.runs.get(k).map_or(self.text.len(), |r| r.at as usize);
+        match k.checked_sub(1).map(|j| self.runs[j]) {
+            Some(r) if r.end == COPIED => (r.at as usize + (offset - r.origin as usize)).min(limit),
+            _ => limit,
+        }
+    }
+
+    /// Original byte offset of the character behind normalised byte `at` (0 past the end).
     pub fn original_offset(&self, at: usize) -> usize {
-        self.origin.get(at).copied().unwrap_or(0) as usize
+        if at < self.text.len() {
+            self.origin(at)
+        } else {
+            0
+        }
+    }
+
+    /// Every byte's (origin, end) offsets, as the map stands for them (for tests).
+    #[cfg(test)]
+    fn offsets(&self) -> Vec<(usize, usize)> {
+        (0..self.text.len())
+            .map(|i| (self.origin(i), self.origin_end(i)))
+            .collect()
     }
 
     /// Number of words (runs of non-space text) in the normalised text.
@@ -304,18 +386,28 @@ mod tests {
             s in "[aB1 .\n\u{301}\u{e9}\u{2019}\u{200b}\u{fb01}]{0,24}",
         ) {
             let fast = NormalizedText::new(&s);
-            let mut slow = NormalizedText {
-                text: String::new(),
-                origin: Vec::new(),
-                origin_end: Vec::new(),
-            };
+            let mut slow = NormalizedText::default();
             let mut i = 0;
             while i < s.len() {
                 i += slow.push_char(&s[i..], i);
             }
             proptest::prop_assert_eq!(&fast.text, &slow.text);
-            proptest::prop_assert_eq!(&fast.origin, &slow.origin);
-            proptest::prop_assert_eq!(&fast.origin_end, &slow.origin_end);
+            proptest::prop_assert_eq!(fast.offsets(), slow.offsets());
+        }
+
+        /// `normalized_range` finds the first byte from each offset, as a scan of every
+        /// byte's origin would.
+        #[test]
+        fn normalized_range_agrees_with_a_scan(
+            s in "[aB1 .\n\u{301}\u{e9}\u{2019}\u{200b}\u{fb01}]{0,24}",
+            a in 0usize..40,
+            b in 0usize..40,
+        ) {
+            let n = NormalizedText::new(&s);
+            let (a, b) = (a.min(b), a.max(b));
+            let offsets = n.offsets();
+            let first = |x: usize| offsets.iter().position(|&(o, _)| o >= x).unwrap_or(offsets.len());
+            proptest::prop_assert_eq!(n.normalized_range(a..b), first(a)..first(b).max(first(a)));
         }
     }
 

@@ -211,26 +211,87 @@ pub enum WriteError {
     /// The file changed between reading and writing.
     #[error("changed on disk while forewarn was working; not overwritten (run fix again)")]
     ChangedOnDisk,
+    /// The path is a symbolic link and links are not followed.
+    #[error("is a symbolic link; not rewritten (--follow-symlinks rewrites the file it points to)")]
+    Symlink,
+    /// Not a regular file (a FIFO, a device, a socket).
+    #[error("is not a regular file; not rewritten")]
+    NotRegular,
+    /// The file belongs to someone else and its owner could not be kept.
+    #[error("belongs to another user, whose ownership a rewrite could not keep; not rewritten")]
+    Owner,
     /// An I/O error.
     #[error("{0}")]
     Io(#[from] std::io::Error),
 }
 
-/// Replaces `path` (whose content was `original`) with `new` atomically. A symbolic link
-/// is followed (the target is fixed, the link kept); a file with other hard links is
-/// refused, since replacing it would leave the other names with the old text.
-pub fn write_atomic(path: &Path, original: &[u8], new: &[u8]) -> Result<(), WriteError> {
+/// The prefix and suffix of the temporary files `fix` writes next to a file.
+const TEMP_PREFIX: &str = ".forewarn-";
+const TEMP_SUFFIX: &str = ".tmp";
+
+/// How old a temporary file of forewarn's naming must be before it is taken for one a
+/// killed run left behind.
+const STALE_AFTER: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Removes the temporary files of forewarn's own naming in `dir` that a killed run (or a
+/// file-size limit) left behind; returns how many. Only regular files named
+/// `.forewarn-*.tmp` and older than a minute are touched.
+pub fn remove_stale_temp_files(dir: &Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    let now = std::time::SystemTime::now();
+    entries
+        .filter_map(Result::ok)
+        .filter(|e| {
+            let name = e.file_name();
+            let name = name.to_string_lossy();
+            name.starts_with(TEMP_PREFIX) && name.ends_with(TEMP_SUFFIX)
+        })
+        .filter(|e| {
+            e.metadata().is_ok_and(|m| {
+                m.is_file()
+                    && m.modified()
+                        .ok()
+                        .and_then(|t| now.duration_since(t).ok())
+                        .is_some_and(|age| age >= STALE_AFTER)
+            })
+        })
+        .filter(|e| std::fs::remove_file(e.path()).is_ok())
+        .count()
+}
+
+/// Replaces `path` (whose content was `original`) with `new` atomically. A symbolic link is
+/// refused unless `follow_symlinks` (then the target is fixed and the link kept); so is
+/// anything but a regular file, a file the user may not write (asked of the system, so
+/// ACLs and the effective ids count), a file with other hard links (the other names would
+/// keep the old text), and a file of another owner whose ownership cannot be kept.
+pub fn write_atomic(
+    path: &Path,
+    original: &[u8],
+    new: &[u8],
+    follow_symlinks: bool,
+) -> Result<(), WriteError> {
+    if std::fs::symlink_metadata(path)?.file_type().is_symlink() && !follow_symlinks {
+        return Err(WriteError::Symlink);
+    }
     let target = std::fs::canonicalize(path)?;
     let dir = target
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     let meta = std::fs::metadata(&target)?;
+    if !meta.is_file() {
+        return Err(WriteError::NotRegular);
+    }
     if meta.permissions().readonly() {
         return Err(
             std::io::Error::new(std::io::ErrorKind::PermissionDenied, "file is read-only").into(),
         );
     }
+    // Opening for writing asks the kernel, which knows ACLs and the effective ids; nothing
+    // is written through this handle.
+    drop(std::fs::OpenOptions::new().write(true).open(&target)?);
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt;
@@ -243,18 +304,23 @@ pub fn write_atomic(path: &Path, original: &[u8], new: &[u8]) -> Result<(), Writ
         }
     }
     let mut tmp = tempfile::Builder::new()
-        .prefix(".forewarn-")
-        .suffix(".tmp")
+        .prefix(TEMP_PREFIX)
+        .suffix(TEMP_SUFFIX)
         .tempfile_in(dir)?;
-    tmp.write_all(new)?;
-    tmp.as_file().sync_all()?;
-    std::fs::set_permissions(tmp.path(), meta.permissions())?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt;
-        // Keep the owner when we may (root fixing someone's draft); otherwise it is ours.
-        let _ = std::os::unix::fs::chown(tmp.path(), Some(meta.uid()), Some(meta.gid()));
+        // The new file is ours; keep the original owner and group, or refuse.
+        let ours = tmp.as_file().metadata()?;
+        if (ours.uid(), ours.gid()) != (meta.uid(), meta.gid())
+            && std::os::unix::fs::chown(tmp.path(), Some(meta.uid()), Some(meta.gid())).is_err()
+        {
+            return Err(WriteError::Owner);
+        }
     }
+    tmp.write_all(new)?;
+    tmp.as_file().sync_all()?;
+    std::fs::set_permissions(tmp.path(), meta.permissions())?;
     if std::fs::read(&target)? != original {
         return Err(WriteError::ChangedOnDisk);
     }

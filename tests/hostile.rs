@@ -300,3 +300,389 @@ fn a_lexicon_folder_cannot_exhaust_the_machine() {
     );
     assert!(started.elapsed() < std::time::Duration::from_secs(5));
 }
+
+/// Item 4: ESC, OSC 8 and OSC 52 sequences, BEL, backspace, CR and U+202E in a document or
+/// a file name never reach the terminal raw, in any human-readable output.
+#[test]
+fn control_and_bidi_characters_never_reach_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let hostile =
+        "\u{1b}]52;c;ZWNobyBoaQ==\u{7}\u{1b}]8;;https://x.test\u{1b}\\\u{1b}[2J\u{8}\r\u{202e}";
+    let body = format!(
+        "A stillbirth\n\nTheir daughter was stillborn{hostile} at 38 weeks. After the \
+         stillbirth{hostile}, the couple said the loss of their baby changed everything.\n"
+    );
+    let mut names = vec!["plain.txt".to_string()];
+    if cfg!(unix) {
+        names.push("name\u{1b}[31m\nforged.txt:1:1: missing-warning x.txt".to_string());
+    }
+    for name in &names {
+        let path = dir.path().join(name);
+        std::fs::write(&path, &body).unwrap();
+        for args in [
+            &["scan", "--color", "never"][..],
+            &["check", "--color", "never"][..],
+            &["check", "--format", "github"][..],
+            &["explain"][..],
+        ] {
+            let out = common::forewarn().args(args).arg(&path).output().unwrap();
+            for (stream, bytes) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
+                let text = String::from_utf8_lossy(bytes);
+                for bad in ['\u{1b}', '\u{7}', '\u{8}', '\r', '\u{202e}'] {
+                    assert!(
+                        !text.contains(bad),
+                        "{args:?} {stream} has {bad:?}: {text:?}"
+                    );
+                }
+                // A file name cannot start a line of its own.
+                assert!(!text.contains("\nforged.txt"), "{args:?} {stream}: {text}");
+            }
+        }
+    }
+}
+
+/// Item 5: ids and paths a spreadsheet would run as formulas are written with a `'`.
+#[test]
+fn csv_cells_never_start_a_formula() {
+    let input = "id,text\n\"=HYPERLINK(\"\"http://evil.test\"\",\"\"x\"\")\",Their daughter was stillborn.\n@cmd,A text.\n";
+    let out = common::forewarn()
+        .args([
+            "scan",
+            "--format",
+            "csv",
+            "--input",
+            "-",
+            "--input-format",
+            "csv",
+        ])
+        .write_stdin(input)
+        .output()
+        .unwrap();
+    let mut rows = csv::Reader::from_reader(&out.stdout[..]);
+    let ids: Vec<String> = rows
+        .records()
+        .map(|r| r.unwrap().get(1).unwrap().to_string())
+        .collect();
+    assert_eq!(ids, ["'=HYPERLINK(\"http://evil.test\",\"x\")", "'@cmd"]);
+}
+
+const ARTICLE: &str = "A stillbirth\n\nTheir daughter was stillborn at 38 weeks. After the \
+    stillbirth the couple said the loss of their baby changed everything.\n";
+
+/// `forewarn ARGS` run in `dir`: (exit code, stdout, stderr).
+fn run_in(dir: &std::path::Path, args: &[&str]) -> (Option<i32>, String, String) {
+    let out = common::forewarn()
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Item 6: a link out of the tree is never rewritten unless asked, whether named or met
+/// in a walk, and says so in one line.
+#[cfg(unix)]
+#[test]
+fn fix_does_not_write_through_a_symlink_unless_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("content")).unwrap();
+    std::fs::write(dir.path().join("outside.txt"), ARTICLE).unwrap();
+    std::os::unix::fs::symlink("../outside.txt", dir.path().join("content/link.txt")).unwrap();
+    for target in ["content/link.txt", "content"] {
+        let (code, _, stderr) = run_in(dir.path(), &["fix", "--region", "AU", target]);
+        assert_eq!(code, Some(2), "{target}: {stderr}");
+        assert!(
+            stderr.contains("content/link.txt: is a symbolic link; not rewritten"),
+            "{stderr}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("outside.txt")).unwrap(),
+            ARTICLE
+        );
+    }
+    let (code, _, stderr) = run_in(
+        dir.path(),
+        &["fix", "--region", "AU", "--follow-symlinks", "content"],
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        std::fs::read_to_string(dir.path().join("outside.txt"))
+            .unwrap()
+            .contains("This article discusses")
+    );
+    assert!(
+        dir.path().join("content/link.txt").is_symlink(),
+        "the link itself is kept"
+    );
+}
+
+/// Item 7: a record over the limit is rejected while it streams by, with its line, and
+/// the run goes on; many large documents in one run are read a budget's worth at a time.
+#[test]
+fn oversized_records_are_skipped_unread_and_the_run_goes_on() {
+    let big = "x".repeat(3_000_000);
+    let jsonl = format!(
+        "{{\"id\":\"a\",\"text\":\"Their daughter was stillborn.\"}}\n{{\"id\":\"b\",\"text\":\"{big}\"}}\n{{\"id\":\"c\",\"text\":\"A text.\"}}\n"
+    );
+    let csv = format!("id,text\na,Their daughter was stillborn.\nb,\"{big}\n{big}\"\nc,A text.\n");
+    for (format, input, line) in [("jsonl", jsonl, 2), ("csv", csv, 3)] {
+        let out = common::forewarn()
+            .args([
+                "scan",
+                "--format",
+                "jsonl",
+                "--max-bytes",
+                "100000",
+                "--input",
+                "-",
+            ])
+            .args(["--input-format", format])
+            .write_stdin(input)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(3), "{stderr}");
+        assert!(
+            stderr.contains(&format!(
+                ":{line}: record is larger than the 100000-byte limit"
+            )),
+            "{format}: {stderr}"
+        );
+        let ids: Vec<String> = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["id"].to_string())
+            .collect();
+        assert_eq!(ids, ["\"a\"", "\"c\""], "{format}");
+    }
+}
+
+/// Item 8: `--output` naming one of the inputs is refused before anything is written;
+/// any other `--output` is written whole or not at all.
+#[test]
+fn output_over_an_input_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("self.md"), ARTICLE).unwrap();
+    for args in [
+        &["scan", "self.md", "--output", "self.md"][..],
+        &["scan", ".", "-o", "./self.md"][..],
+    ] {
+        let (code, _, stderr) = run_in(dir.path(), args);
+        assert_eq!(code, Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains("is also an input"), "{stderr}");
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("self.md")).unwrap(),
+            ARTICLE
+        );
+    }
+    let (code, _, stderr) = run_in(
+        dir.path(),
+        &["scan", "self.md", "-f", "jsonl", "-o", "report.jsonl"],
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    let report = std::fs::read_to_string(dir.path().join("report.jsonl")).unwrap();
+    assert!(report.contains("pregnancy-loss"));
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left.len(), 2, "no temporary file left: {left:?}");
+}
+
+/// Item 9: another user's file in a folder anyone may write is not taken over: the write
+/// is refused when the system says the user may not write the file, and the owner is kept
+/// when they may. (Needs root to set up; skipped otherwise.)
+#[cfg(unix)]
+#[test]
+fn fix_never_takes_over_another_users_file() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let root = std::fs::metadata("/proc/self")
+        .map(|m| m.uid() == 0)
+        .unwrap_or(false);
+    if !root || !std::path::Path::new("/usr/bin/setpriv").exists() {
+        eprintln!("skipped: needs root and setpriv");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
+    let file = dir.path().join("theirs.txt");
+    std::fs::write(&file, ARTICLE).unwrap();
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = std::process::Command::new("/usr/bin/setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(assert_cmd::cargo::cargo_bin("forewarn"))
+        .args(["fix", "--region", "AU", "--no-config"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("Permission denied"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), ARTICLE);
+    assert_eq!(std::fs::metadata(&file).unwrap().uid(), 0);
+    // Root may write it: the file stays its owner's.
+    std::os::unix::fs::chown(&file, Some(4321), Some(4321)).unwrap();
+    let (code, _, stderr) = run_in(dir.path(), &["fix", "--region", "AU", "theirs.txt"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let meta = std::fs::metadata(&file).unwrap();
+    assert_eq!((meta.uid(), meta.gid()), (4321, 4321));
+}
+
+/// Item 10: a FIFO is not rewritten (and `fix` does not hang on it); a temporary file a
+/// killed run left is cleaned up by the next run in that folder.
+#[cfg(unix)]
+#[test]
+fn fix_takes_regular_files_only_and_clears_stale_temporary_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe.txt");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::write(fifo, ARTICLE).unwrap())
+    };
+    let started = std::time::Instant::now();
+    let (code, _, stderr) = run_in(dir.path(), &["fix", "--region", "AU", "pipe.txt"]);
+    writer.join().unwrap();
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("pipe.txt: is not a regular file; not rewritten"),
+        "{stderr}"
+    );
+
+    let stale = dir.path().join(".forewarn-killed.tmp");
+    let fresh = dir.path().join(".forewarn-busy.tmp");
+    let other = dir.path().join(".other.tmp");
+    for f in [&stale, &fresh, &other] {
+        std::fs::write(f, "partial").unwrap();
+    }
+    assert!(
+        std::process::Command::new("touch")
+            .args(["-d", "2 hours ago"])
+            .arg(&stale)
+            .arg(&other)
+            .status()
+            .unwrap()
+            .success()
+    );
+    std::fs::write(dir.path().join("a.txt"), ARTICLE).unwrap();
+    let (code, _, stderr) = run_in(dir.path(), &["fix", "--region", "AU", "a.txt"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(!stale.exists(), "a stale temporary file of ours is removed");
+    assert!(
+        fresh.exists() && other.exists(),
+        "a recent one, and others' files, are kept"
+    );
+}
+
+/// Item 11: an unreadable folder is named and counted (exit 3), and a file name that is not
+/// UTF-8 is read as the path it is. (The unreadable folder needs a user that permissions
+/// bind: root gets setpriv.)
+#[cfg(unix)]
+#[test]
+fn walk_errors_are_reported_and_names_need_not_be_utf8() {
+    use std::os::unix::ffi::OsStrExt;
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let dir = tempfile::tempdir().unwrap();
+    let name = std::ffi::OsStr::from_bytes(b"caf\xe9.txt");
+    std::fs::write(dir.path().join(name), ARTICLE).unwrap();
+    let (code, stdout, stderr) = run_in(dir.path(), &["scan", "-f", "jsonl", "."]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stdout.contains("pregnancy-loss"), "{stdout}");
+
+    std::fs::create_dir(dir.path().join("locked")).unwrap();
+    std::fs::write(dir.path().join("locked/b.txt"), ARTICLE).unwrap();
+    std::fs::set_permissions(
+        dir.path().join("locked"),
+        std::fs::Permissions::from_mode(0o000),
+    )
+    .unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let root = std::fs::metadata("/proc/self")
+        .map(|m| m.uid() == 0)
+        .unwrap_or(false);
+    let out = if root {
+        if !std::path::Path::new("/usr/bin/setpriv").exists() {
+            return;
+        }
+        std::fs::set_permissions(
+            dir.path().join(name),
+            std::fs::Permissions::from_mode(0o644),
+        )
+        .unwrap();
+        std::process::Command::new("/usr/bin/setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(assert_cmd::cargo::cargo_bin("forewarn"))
+            .args(["scan", "--no-config", "-f", "jsonl", "."])
+            .current_dir(dir.path())
+            .output()
+            .unwrap()
+    } else {
+        std::process::Command::new(assert_cmd::cargo::cargo_bin("forewarn"))
+            .args(["scan", "-f", "jsonl", "."])
+            .current_dir(dir.path())
+            .output()
+            .unwrap()
+    };
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains("locked") && stderr.contains("Permission denied"),
+        "{stderr}"
+    );
+    std::fs::set_permissions(
+        dir.path().join("locked"),
+        std::fs::Permissions::from_mode(0o755),
+    )
+    .unwrap();
+}
+
+/// Item 12: a folder whose every file is hidden or ignored is "no documents found", exit 2.
+#[test]
+fn a_walk_that_finds_nothing_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("content")).unwrap();
+    std::fs::write(dir.path().join("content/.ignore"), "*.md\n").unwrap();
+    std::fs::write(dir.path().join("content/story.md"), ARTICLE).unwrap();
+    std::fs::write(dir.path().join("content/.hidden.txt"), ARTICLE).unwrap();
+    let (code, stdout, stderr) = run_in(dir.path(), &["check", "content"]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stdout.is_empty());
+    assert!(stderr.contains("no documents found in content"), "{stderr}");
+}
+
+/// Item 13: a stray CR in a file with LF line breaks is not a line break: line numbers
+/// match what git and code-hosting sites show.
+#[test]
+fn a_stray_carriage_return_does_not_shift_line_numbers() {
+    let text = "A stillbirth\n\nThe report\r came out.\n\nShe was stillborn at 38 weeks, and the stillbirth was reported.\n";
+    let (_, r) = report(text, InputFormat::Text);
+    let lines: Vec<usize> = r.topics[0].matches.iter().map(|m| m.line).collect();
+    assert!(lines.iter().all(|&l| l == 1 || l == 5), "{lines:?}");
+    assert!(lines.contains(&5), "{lines:?}");
+}
+
+/// Item 14: `--threads` is capped at a few per core, with a note.
+#[test]
+fn a_huge_thread_count_is_capped() {
+    let out = common::forewarn()
+        .args(["scan", "--threads", "100000", "-"])
+        .write_stdin(ARTICLE)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("--threads 100000 is more than 4 per core; using"),
+        "{stderr}"
+    );
+}

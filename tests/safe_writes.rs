@@ -334,12 +334,18 @@ fn a_failure_on_one_file_does_not_stop_the_others() {
 
 #[cfg(unix)]
 #[test]
-fn fix_through_a_symlink_fixes_the_target_and_keeps_the_link() {
+fn fix_follow_symlinks_fixes_the_target_and_keeps_the_link() {
     let (dir, target) = scratch("real.txt", &article(2));
     let link = dir.path().join("link.txt");
     std::os::unix::fs::symlink(&target, &link).unwrap();
+    // Without the flag a link is not written through (issue 13; tests/hostile.rs).
     forewarn()
         .args(["fix", "--region", "AU"])
+        .arg(&link)
+        .assert()
+        .code(2);
+    forewarn()
+        .args(["fix", "--region", "AU", "--follow-symlinks"])
         .arg(&link)
         .assert()
         .success();

@@ -13,7 +13,7 @@ use std::process::ExitCode;
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     /// Files or directories to check; `-` or nothing for stdin.
-    pub paths: Vec<String>,
+    pub paths: Vec<std::path::PathBuf>,
     /// Shared flags.
     #[command(flatten)]
     pub common: CommonArgs,

@@ -86,26 +86,26 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
         .collect();
     let mut mistakes = Vec::new();
     let total = paths.len();
-    let jobs = Box::new(paths.into_iter().map(super::Job::Path));
+    let jobs = Box::new(paths.into_iter().map(|p| super::Job::Path(p.into())));
     let counts = for_each_document(
         jobs,
         Some(total),
         &args.common,
         |doc| engine.analyze(doc, &opts),
-        |doc, report| {
+        |path, report| {
             let got: BTreeSet<String> = report.warn_ids().into_iter().map(String::from).collect();
-            let want = &expected[&doc.path];
+            let want = &expected[path];
             for t in got.union(want) {
                 let tally = tallies.entry(t.clone()).or_default();
                 match (got.contains(t), want.contains(t)) {
                     (true, true) => tally.tp += 1,
                     (true, false) => {
                         tally.fp += 1;
-                        mistakes.push(format!("FP {t:<20} {}", doc.path));
+                        mistakes.push(format!("FP {t:<20} {path}"));
                     }
                     (false, true) => {
                         tally.fn_ += 1;
-                        mistakes.push(format!("FN {t:<20} {}", doc.path));
+                        mistakes.push(format!("FN {t:<20} {path}"));
                     }
                     _ => {}
                 }

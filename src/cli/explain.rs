@@ -12,7 +12,7 @@ use std::process::ExitCode;
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
     /// The document to explain (`-` for stdin).
-    pub path: String,
+    pub path: std::path::PathBuf,
     /// Shared flags.
     #[command(flatten)]
     pub common: CommonArgs,
@@ -27,13 +27,14 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode> {
         .input_format
         .and_then(super::FormatArg::document_format);
     let doc = Document::read(&args.path, format, args.common.max_bytes)
-        .map_err(|e| anyhow!("{}: {e}", args.path))?;
+        .map_err(|e| anyhow!("{}: {e}", args.path.display()))?;
     let report = engine.analyze(&doc, &opts);
     if args.common.format != Format::Human {
         println!("{}", serde_json::to_string_pretty(&report)?);
         return Ok(ExitCode::SUCCESS);
     }
-    println!("{}", report.path);
+    let safe = forewarn::output::terminal_safe;
+    println!("{}", safe(&report.path));
     if let Some(h) = &doc.layout().headline {
         println!("headline: {:?}", &doc.text[h.clone()]);
     }
@@ -88,7 +89,11 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode> {
         for e in &t.excluded {
             println!(
                 "  - excluded {}:{} {:?} by {:?}: {}",
-                e.line, e.column, e.text, e.by, e.reason
+                e.line,
+                e.column,
+                e.text,
+                e.by,
+                safe(&e.reason)
             );
         }
         if t.unsupported_weak > 0 {

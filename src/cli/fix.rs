@@ -6,7 +6,10 @@
 use super::{CommonArgs, expand_paths, for_each_document};
 use anyhow::Result;
 use clap::Args;
-use forewarn::rewrite::{fixed_front_matter, fixed_text, unified_diff, write_atomic};
+use forewarn::output::terminal_safe;
+use forewarn::rewrite::{
+    fixed_front_matter, fixed_text, remove_stale_temp_files, unified_diff, write_atomic,
+};
 use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
@@ -15,7 +18,7 @@ use std::process::ExitCode;
 #[derive(Debug, Args)]
 pub struct FixArgs {
     /// Files or directories to fix; `-` reads stdin and prints the fixed text.
-    pub paths: Vec<String>,
+    pub paths: Vec<std::path::PathBuf>,
     /// Print a unified diff of what would change instead of writing.
     #[arg(long)]
     pub diff: bool,
@@ -28,6 +31,18 @@ pub struct FixArgs {
     pub common: CommonArgs,
 }
 
+/// What fixing one document came to.
+enum Outcome {
+    /// Nothing was missing.
+    Unchanged,
+    /// Text for stdout: the fixed (or unchanged) text of stdin, or a diff.
+    Print(String),
+    /// The file was rewritten.
+    Written,
+    /// The file needed a fix that could not be written: why.
+    Failed(String),
+}
+
 /// Runs `fix`.
 pub fn run(args: FixArgs) -> Result<ExitCode> {
     let (engine, opts) = args.common.engine()?;
@@ -35,40 +50,71 @@ pub fn run(args: FixArgs) -> Result<ExitCode> {
         anyhow::bail!("fix rewrites files; it does not take --input");
     }
     let (jobs, total) = args.common.jobs(&args.paths)?;
-    let paths = expand_paths(&args.paths, args.common.no_ignore);
+    let only_stdin = expand_paths(&args.paths, true, false).paths == [Path::new("-")];
+    // Folders already cleared of temporary files a killed run left behind.
+    let cleaned = std::sync::Mutex::new(std::collections::HashSet::new());
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut write_errors = 0;
     let mut changed = 0;
+    // The file is written by the worker that analysed it, so no document's text waits in
+    // memory for its turn; messages still come in input order.
     let counts = for_each_document(
         jobs,
         total,
         &args.common,
         |doc| {
             let report = engine.analyze(doc, &opts);
-            if args.front_matter && doc.format == forewarn::input::InputFormat::Markdown {
+            let fixed = if args.front_matter && doc.format == forewarn::input::InputFormat::Markdown
+            {
                 fixed_front_matter(doc, &report)
             } else {
                 fixed_text(doc, &report)
+            };
+            if doc.path == "-" {
+                return Outcome::Print(fixed.unwrap_or_else(|| doc.text.clone()));
+            }
+            let Some(new) = fixed else {
+                return Outcome::Unchanged;
+            };
+            if args.diff {
+                return Outcome::Print(unified_diff(&doc.path, &doc.text, &new));
+            }
+            let path = Path::new(&doc.path);
+            let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+            let first_here = cleaned
+                .lock()
+                .is_ok_and(|mut c| c.insert(dir.map(Path::to_path_buf)));
+            if first_here {
+                remove_stale_temp_files(dir.unwrap_or(Path::new(".")));
+            }
+            match write_atomic(
+                path,
+                doc.text.as_bytes(),
+                new.as_bytes(),
+                args.common.follow_symlinks,
+            ) {
+                Ok(()) => Outcome::Written,
+                Err(e) => Outcome::Failed(e.to_string()),
             }
         },
-        |doc, fixed| {
-            if doc.path == "-" {
-                out.write_all(fixed.as_deref().unwrap_or(&doc.text).as_bytes())?;
-                return Ok(());
-            }
-            let Some(new) = fixed else { return Ok(()) };
-            changed += 1;
-            if args.diff {
-                out.write_all(unified_diff(&doc.path, &doc.text, &new).as_bytes())?;
-            } else if let Err(e) =
-                write_atomic(Path::new(&doc.path), doc.text.as_bytes(), new.as_bytes())
-            {
-                write_errors += 1;
-                eprintln!("forewarn: {}: {e}", doc.path);
-                changed -= 1;
-            } else if !args.common.quiet {
-                eprintln!("forewarn: fixed {}", doc.path);
+        |path, outcome| {
+            match outcome {
+                Outcome::Unchanged => {}
+                Outcome::Print(text) => {
+                    changed += usize::from(path != "-");
+                    out.write_all(text.as_bytes())?;
+                }
+                Outcome::Written => {
+                    changed += 1;
+                    if !args.common.quiet {
+                        eprintln!("forewarn: fixed {}", terminal_safe(path));
+                    }
+                }
+                Outcome::Failed(why) => {
+                    write_errors += 1;
+                    eprintln!("forewarn: {}: {why}", terminal_safe(path));
+                }
             }
             Ok(())
         },
@@ -79,7 +125,7 @@ pub fn run(args: FixArgs) -> Result<ExitCode> {
         && changed == 0
         && write_errors == 0
         && counts.processed > 0
-        && paths != ["-"]
+        && !only_stdin
     {
         eprintln!(
             "forewarn: nothing to fix in {} document(s)",

@@ -16,13 +16,17 @@ use clap::{Args, ValueEnum};
 use forewarn::config::Config;
 use forewarn::engine::{AnalyzeOptions, Engine};
 use forewarn::input::records::{RecordError, RecordFields, RecordFormat, RecordReader};
-use forewarn::input::{DEFAULT_MAX_BYTES, Document, InputFormat};
+use forewarn::input::{DEFAULT_MAX_BYTES, Document, InputError, InputFormat, OpenDocument};
 use forewarn::lexicon::LexiconSet;
 use forewarn::output::Format;
 use rayon::prelude::*;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
+
+/// `--threads` is capped at this many per available core: more only adds contention, and
+/// a huge number would spawn threads until the machine stalls.
+pub const MAX_THREADS_PER_CORE: usize = 4;
 
 /// Exit status: success (and, for `check`, nothing missing).
 pub const EXIT_OK: u8 = 0;
@@ -119,6 +123,10 @@ pub struct CommonArgs {
     /// Search directories without honouring .gitignore and .ignore files.
     #[arg(long)]
     pub no_ignore: bool,
+    /// Follow symbolic links: into linked directories when walking, and (for `fix`) to
+    /// rewrite the file a link points to.
+    #[arg(long)]
+    pub follow_symlinks: bool,
     /// Read this configuration file (after any forewarn.toml found from the working directory).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -168,10 +176,18 @@ impl CommonArgs {
     /// The engine lives until the process exits (freeing its tries and term lists would
     /// only delay the exit).
     pub fn engine(&self) -> Result<(&'static Engine, AnalyzeOptions)> {
-        if let Some(n) = self.threads {
+        if let Some(asked) = self.threads {
+            let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+            let cap = MAX_THREADS_PER_CORE * cores;
+            let n = asked.clamp(1, cap);
+            if n < asked && !self.quiet {
+                eprintln!(
+                    "forewarn: --threads {asked} is more than {MAX_THREADS_PER_CORE} per core; using {n}"
+                );
+            }
             // Only the first call in a process takes effect, which is the one that matters.
             let _ = rayon::ThreadPoolBuilder::new()
-                .num_threads(n.max(1))
+                .num_threads(n)
                 .build_global();
         }
         let config = self.effective_config()?;
@@ -208,39 +224,62 @@ impl CommonArgs {
 /// Extensions read when walking a directory.
 const DOCUMENT_EXTENSIONS: [&str; 7] = ["txt", "text", "md", "markdown", "mdx", "html", "htm"];
 
+/// The documents named by path arguments, and what went wrong finding them.
+#[derive(Debug, Default)]
+pub struct Walk {
+    /// `-` and files as given; the documents found in directories, in sorted order.
+    pub paths: Vec<PathBuf>,
+    /// One line per folder or entry that could not be read during a walk.
+    pub errors: Vec<String>,
+}
+
 /// Expands path arguments: `-` and files stay as given, directories are walked (honouring
-/// ignore files unless `no_ignore`) for documents with a known extension, in sorted order.
-/// No paths means stdin.
-pub fn expand_paths(paths: &[String], no_ignore: bool) -> Vec<String> {
+/// ignore files unless `no_ignore`) for documents with a known extension. Links to files
+/// are listed like files; links to directories are entered only with `follow_symlinks`.
+/// No paths means stdin. Names need not be UTF-8.
+pub fn expand_paths(paths: &[PathBuf], no_ignore: bool, follow_symlinks: bool) -> Walk {
     if paths.is_empty() {
-        return vec!["-".to_string()];
+        return Walk {
+            paths: vec![PathBuf::from("-")],
+            errors: Vec::new(),
+        };
     }
-    let mut out = Vec::new();
+    let mut walk = Walk::default();
     for p in paths {
-        if p != "-" && std::path::Path::new(p).is_dir() {
-            let mut found: Vec<String> = ignore::WalkBuilder::new(p)
-                .standard_filters(!no_ignore)
-                .hidden(!no_ignore)
-                .build()
-                .filter_map(|e| e.ok())
-                .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
-                .filter(|e| {
-                    e.path()
-                        .extension()
-                        .and_then(|x| x.to_str())
-                        .is_some_and(|x| {
-                            DOCUMENT_EXTENSIONS.contains(&x.to_ascii_lowercase().as_str())
-                        })
-                })
-                .map(|e| e.path().to_string_lossy().into_owned())
-                .collect();
-            found.sort();
-            out.extend(found);
-        } else {
-            out.push(p.clone());
+        if p.as_os_str() == "-" || !p.is_dir() {
+            walk.paths.push(p.clone());
+            continue;
         }
+        let mut found = Vec::new();
+        for entry in ignore::WalkBuilder::new(p)
+            .standard_filters(!no_ignore)
+            .hidden(!no_ignore)
+            .follow_links(follow_symlinks)
+            .build()
+        {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    walk.errors.push(e.to_string());
+                    continue;
+                }
+            };
+            let is_file = entry
+                .file_type()
+                .is_some_and(|t| t.is_file() || (t.is_symlink() && entry.path().is_file()));
+            let document = entry
+                .path()
+                .extension()
+                .and_then(|x| x.to_str())
+                .is_some_and(|x| DOCUMENT_EXTENSIONS.contains(&x.to_ascii_lowercase().as_str()));
+            if is_file && document {
+                found.push(entry.into_path());
+            }
+        }
+        found.sort();
+        walk.paths.extend(found);
     }
-    out
+    walk
 }
 
 /// Counts of a run over many documents.
@@ -270,14 +309,20 @@ impl RunCounts {
 /// One unit of work: a path to read, or a record already read from a batch file.
 pub enum Job {
     /// A file path or `-`.
-    Path(String),
+    Path(PathBuf),
     /// A document from a batch file, or why it could not be made.
     Record(Box<Result<Document, RecordError>>),
+    /// Something that could not even be listed (an unreadable folder in a walk).
+    Failed(String),
 }
 
 impl CommonArgs {
-    /// The documents to process: the records of `--input`, else the expanded paths.
-    pub fn jobs(&self, paths: &[String]) -> Result<(Box<dyn Iterator<Item = Job>>, Option<usize>)> {
+    /// The documents to process: the records of `--input`, else the expanded paths (with
+    /// the folders a walk could not read, as failures in their place).
+    pub fn jobs(
+        &self,
+        paths: &[PathBuf],
+    ) -> Result<(Box<dyn Iterator<Item = Job>>, Option<usize>)> {
         if let Some(input) = &self.input {
             let format = match self.input_format {
                 Some(FormatArg::Csv) => RecordFormat::Csv,
@@ -304,54 +349,211 @@ impl CommonArgs {
             anyhow::bail!("--input-format csv and jsonl apply to --input FILE");
         }
         let excludes = self.excludes()?;
-        let paths: Vec<String> = expand_paths(paths, self.no_ignore)
+        let walk = expand_paths(paths, self.no_ignore, self.follow_symlinks);
+        let kept: Vec<PathBuf> = walk
+            .paths
             .into_iter()
-            .filter(|p| p == "-" || !excludes.is_match(p.trim_start_matches("./")))
+            .filter(|p| {
+                p.as_os_str() == "-"
+                    || !excludes.is_match(p.to_string_lossy().trim_start_matches("./"))
+            })
             .collect();
-        let total = paths.len();
-        Ok((Box::new(paths.into_iter().map(Job::Path)), Some(total)))
+        if kept.is_empty() && walk.errors.is_empty() {
+            let named: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+            anyhow::bail!(
+                "no documents found in {} (ignore files, hidden names and exclude patterns may have left them out; --no-ignore reads them)",
+                named.join(", ")
+            );
+        }
+        let total = kept.len() + walk.errors.len();
+        let jobs = walk
+            .errors
+            .into_iter()
+            .map(Job::Failed)
+            .chain(kept.into_iter().map(Job::Path));
+        Ok((Box::new(jobs), Some(total)))
     }
 
-    /// Where reports go: `--output FILE` or stdout.
-    pub fn output(&self) -> Result<Box<dyn std::io::Write>> {
-        Ok(match &self.output {
-            Some(p) => Box::new(std::io::BufWriter::new(
-                std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?,
-            )),
-            None => Box::new(std::io::BufWriter::new(std::io::stdout())),
+    /// Where reports go: stdout, or `--output FILE`, written to a temporary file beside it
+    /// and renamed over it by [`Output::commit`]. An output file that is one of the inputs
+    /// (the same file, by device and inode) is refused before anything is read.
+    pub fn output(&self, paths: &[PathBuf]) -> Result<Output> {
+        let Some(path) = &self.output else {
+            return Ok(Output {
+                writer: std::io::BufWriter::new(Box::new(std::io::stdout())),
+                file: None,
+            });
+        };
+        if let Ok(out) = std::fs::metadata(path) {
+            let inputs: Vec<PathBuf> = match &self.input {
+                Some(batch) => vec![PathBuf::from(batch)],
+                None => expand_paths(paths, self.no_ignore, self.follow_symlinks).paths,
+            };
+            if inputs.iter().any(|i| same_file(&out, i)) {
+                anyhow::bail!(
+                    "{}: is also an input; --output would overwrite it (write the report elsewhere)",
+                    path.display()
+                );
+            }
+        }
+        let dir = path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(std::path::Path::new("."));
+        let tmp = tempfile::Builder::new()
+            .prefix(".forewarn-")
+            .suffix(".tmp")
+            .tempfile_in(dir)
+            .with_context(|| format!("creating a file beside {}", path.display()))?;
+        let handle = tmp.reopen()?;
+        Ok(Output {
+            writer: std::io::BufWriter::new(Box::new(handle)),
+            file: Some((tmp, path.clone())),
         })
     }
 }
 
-/// Processes every job with `work` on all cores, in chunks so memory stays bounded
-/// whatever the number of documents, and hands each result to `sink` in input order.
-/// Documents that cannot be read are reported on stderr with their path or record line
-/// and counted; the run goes on.
+/// True when `path` names the file whose metadata is `out` (same device and inode).
+fn same_file(out: &std::fs::Metadata, path: &std::path::Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata(path).is_ok_and(|m| m.dev() == out.dev() && m.ino() == out.ino())
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (out, path);
+        false
+    }
+}
+
+/// Where a command writes its reports.
+pub struct Output {
+    writer: std::io::BufWriter<Box<dyn std::io::Write>>,
+    /// For `--output`: the temporary file written and the path it will replace.
+    file: Option<(tempfile::NamedTempFile, PathBuf)>,
+}
+
+impl std::io::Write for Output {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.writer.write(buf)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.writer.flush()
+    }
+}
+
+impl Output {
+    /// Flushes everything written and, for `--output`, syncs the file and renames it into
+    /// place: a reader never sees half a report, and a failed run leaves the old one.
+    pub fn commit(mut self) -> Result<()> {
+        use std::io::Write;
+        self.writer.flush()?;
+        if let Some((tmp, path)) = self.file.take() {
+            tmp.as_file().sync_all()?;
+            tmp.persist(&path)
+                .with_context(|| format!("writing {}", path.display()))?;
+        }
+        Ok(())
+    }
+}
+
+/// How many bytes of documents may be read and under analysis at once, across all
+/// threads. A document larger than this is analysed alone; so peak memory is a few times
+/// the larger of this and the largest document, however many documents a run has.
+pub const BYTES_IN_FLIGHT: u64 = 32 * 1024 * 1024;
+
+/// The bytes of documents being read and analysed; a thread waits for room before reading.
+#[derive(Default)]
+struct Budget {
+    used: std::sync::Mutex<u64>,
+    freed: std::sync::Condvar,
+}
+
+impl Budget {
+    /// Waits until `n` more bytes fit (at once when nothing else is in flight).
+    fn acquire(&self, n: u64) {
+        let mut used = self.used.lock().unwrap_or_else(|e| e.into_inner());
+        while *used > 0 && *used + n > BYTES_IN_FLIGHT {
+            used = self.freed.wait(used).unwrap_or_else(|e| e.into_inner());
+        }
+        *used += n;
+    }
+
+    /// Gives `n` bytes back.
+    fn release(&self, n: u64) {
+        let mut used = self.used.lock().unwrap_or_else(|e| e.into_inner());
+        *used -= n;
+        self.freed.notify_all();
+    }
+}
+
+/// Processes every job with `work` on all cores and hands each result, with the
+/// document's path, to `sink` in input order. Memory stays bounded whatever the number and
+/// size of documents: jobs go in chunks (of at most [`BYTES_IN_FLIGHT`] of records), each
+/// document is read only when there is room ([`Budget`]), and its text is dropped once
+/// `work` is done. Documents that cannot be read are reported on stderr with their path
+/// or record line and counted; the run goes on. `work` must not itself wait for other
+/// jobs of the pool (it runs while holding room in the budget).
 pub fn for_each_document<T: Send>(
     jobs: Box<dyn Iterator<Item = Job>>,
     total: Option<usize>,
     common: &CommonArgs,
     work: impl Fn(&Document) -> T + Sync,
-    mut sink: impl FnMut(&Document, T) -> Result<()>,
+    mut sink: impl FnMut(&str, T) -> Result<()>,
 ) -> Result<RunCounts> {
     let chunk_size = (rayon::current_num_threads() * 64).max(64);
     let progress = progress_bar(total, common.quiet);
     let format = common.input_format.and_then(FormatArg::document_format);
+    let budget = Budget::default();
     let mut counts = RunCounts::default();
     let mut jobs = jobs.peekable();
     let mut bytes = 0u64;
     while jobs.peek().is_some() {
-        let chunk: Vec<Job> = jobs.by_ref().take(chunk_size).collect();
-        let results: Vec<Result<(Document, T), String>> = chunk
+        // Records are already in memory: a chunk holds at most the budget's worth.
+        let mut chunk: Vec<Job> = Vec::with_capacity(chunk_size);
+        let mut chunk_bytes = 0u64;
+        while chunk.len() < chunk_size
+            && chunk_bytes < BYTES_IN_FLIGHT
+            && let Some(job) = jobs.next()
+        {
+            if let Job::Record(r) = &job
+                && let Ok(doc) = r.as_ref()
+            {
+                chunk_bytes += doc.text.len() as u64;
+            }
+            chunk.push(job);
+        }
+        let results: Vec<Result<(String, u64, T), String>> = chunk
             .into_par_iter()
             .map(|job| {
-                let doc = match job {
-                    Job::Path(p) => Document::read(&p, format, common.max_bytes)
-                        .map_err(|e| format!("{p}: {e}"))?,
-                    Job::Record(r) => (*r).map_err(|e| e.to_string())?,
+                let (doc, size) = match job {
+                    Job::Path(p) => {
+                        let shown = |e: InputError| format!("{}: {e}", p.display());
+                        let open = OpenDocument::open(&p, common.max_bytes).map_err(shown)?;
+                        let size = open.size;
+                        budget.acquire(size);
+                        match open.read(format, common.max_bytes) {
+                            Ok(doc) => (doc, size),
+                            Err(e) => {
+                                budget.release(size);
+                                return Err(shown(e));
+                            }
+                        }
+                    }
+                    Job::Record(r) => {
+                        let doc = (*r).map_err(|e| e.to_string())?;
+                        let size = doc.text.len() as u64;
+                        budget.acquire(size);
+                        (doc, size)
+                    }
+                    Job::Failed(why) => return Err(why),
                 };
                 let out = work(&doc);
-                Ok((doc, out))
+                let (path, len) = (doc.path.clone(), doc.text.len() as u64);
+                drop(doc);
+                budget.release(size);
+                Ok((path, len, out))
             })
             .collect();
         for r in results {
@@ -359,18 +561,18 @@ pub fn for_each_document<T: Send>(
                 pb.inc(1);
             }
             match r {
-                Ok((doc, out)) => {
+                Ok((path, len, out)) => {
                     counts.processed += 1;
-                    bytes += doc.text.len() as u64;
+                    bytes += len;
                     if let Some(pb) = &progress {
                         let secs = pb.elapsed().as_secs_f64().max(1e-3);
                         pb.set_message(format!("{:.1} MB/s", bytes as f64 / 1e6 / secs));
                     }
-                    sink(&doc, out)?;
+                    sink(&path, out)?;
                 }
                 Err(e) => {
                     counts.errors += 1;
-                    let line = format!("forewarn: {e}");
+                    let line = format!("forewarn: {}", forewarn::output::terminal_safe(&e));
                     match &progress {
                         Some(pb) => pb.println(line),
                         None => eprintln!("{line}"),

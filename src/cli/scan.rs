@@ -6,14 +6,13 @@ use super::{CommonArgs, for_each_document};
 use anyhow::Result;
 use clap::Args;
 use forewarn::output::{Mode, Summary, printer};
-use std::io::Write;
 use std::process::ExitCode;
 
 /// Arguments of `scan`.
 #[derive(Debug, Args)]
 pub struct ScanArgs {
     /// Files or directories to scan; `-` or nothing for stdin.
-    pub paths: Vec<String>,
+    pub paths: Vec<std::path::PathBuf>,
     /// Shared flags.
     #[command(flatten)]
     pub common: CommonArgs,
@@ -25,7 +24,7 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
 }
 
 /// Runs `scan` or `check` over `paths`, printing in `mode`.
-pub fn run_mode(paths: &[String], common: &CommonArgs, mode: Mode) -> Result<ExitCode> {
+pub fn run_mode(paths: &[std::path::PathBuf], common: &CommonArgs, mode: Mode) -> Result<ExitCode> {
     let (engine, opts) = common.engine()?;
     if opts.region.is_none()
         && !common.quiet
@@ -38,7 +37,7 @@ pub fn run_mode(paths: &[String], common: &CommonArgs, mode: Mode) -> Result<Exi
         );
     }
     let (jobs, total) = common.jobs(paths)?;
-    let mut out = common.output()?;
+    let mut out = common.output(paths)?;
     let mut printer = printer(common.format, mode, common.color());
     printer.begin(&mut out)?;
     let mut summary = Summary::default();
@@ -58,7 +57,7 @@ pub fn run_mode(paths: &[String], common: &CommonArgs, mode: Mode) -> Result<Exi
     )?;
     summary.errors = counts.errors;
     printer.finish(&mut out, &summary)?;
-    out.flush()?;
+    out.commit()?;
     if mode == Mode::Check
         && !common.quiet
         && summary.failing > 0

@@ -81,7 +81,7 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
     let jobs = Box::new(
         labels
             .clone()
-            .map(|l| Job::Path(l.path))
+            .map(|l| Job::Path(l.path.into()))
             .collect::<Vec<_>>()
             .into_iter(),
     );
@@ -91,10 +91,10 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
         Some(total),
         &args.common,
         |doc| engine.topic_features(doc),
-        |doc, features| {
+        |path, features| {
             // Jobs come back in input order; skip labels whose document failed to read.
             for l in labels.by_ref() {
-                if l.path == doc.path {
+                if l.path == path {
                     rows.push(Row {
                         fold: fold_of(&l.path, args.folds),
                         path: l.path.clone(),

@@ -201,43 +201,14 @@ impl Document {
         }
     }
 
-    /// Reads a file (or stdin for `-`), refusing more than `max_bytes`.
+    /// Reads a file (or stdin for `-`), refusing more than `max_bytes`. The document's
+    /// `path` is the path as given, shown lossily when it is not UTF-8.
     pub fn read(
-        path: &str,
+        path: &Path,
         format: Option<InputFormat>,
         max_bytes: u64,
     ) -> Result<Document, InputError> {
-        let format = format.unwrap_or_else(|| InputFormat::from_path(Path::new(path)));
-        let mut bytes = Vec::new();
-        if path == "-" {
-            std::io::stdin()
-                .lock()
-                .take(max_bytes + 1)
-                .read_to_end(&mut bytes)?;
-        } else {
-            // Opened first, then asked its size: the path is looked up once.
-            let file = std::fs::File::open(path)?;
-            let meta = file.metadata()?;
-            if meta.is_dir() {
-                return Err(InputError::IsDirectory);
-            }
-            if meta.len() > max_bytes {
-                return Err(InputError::TooLarge {
-                    size: meta.len(),
-                    limit: max_bytes,
-                });
-            }
-            // The size is only a hint: the file may change while it is read.
-            bytes.reserve_exact(meta.len().min(max_bytes) as usize + 1);
-            file.take(max_bytes + 1).read_to_end(&mut bytes)?;
-        }
-        if bytes.len() as u64 > max_bytes {
-            return Err(InputError::TooLarge {
-                size: bytes.len() as u64,
-                limit: max_bytes,
-            });
-        }
-        Self::from_bytes(path, bytes, format)
+        OpenDocument::open(path, max_bytes)?.read(format, max_bytes)
     }
 
     /// The headline and paragraphs.
@@ -251,19 +222,81 @@ impl Document {
     }
 }
 
-/// 1-based line and column (in characters) of byte `offset` of `text`. Lines end at LF,
-/// CRLF or a lone CR.
+/// A document opened but not yet read: its size is known (for a file), so a caller can
+/// wait for room before reading it.
+pub struct OpenDocument {
+    path: std::path::PathBuf,
+    /// The open file; `None` for stdin.
+    file: Option<std::fs::File>,
+    /// The file's size (0 for stdin).
+    pub size: u64,
+}
+
+impl OpenDocument {
+    /// Opens `path` (`-` for stdin) and learns its size; refuses a directory and a file
+    /// over `max_bytes` without reading it.
+    pub fn open(path: &Path, max_bytes: u64) -> Result<OpenDocument, InputError> {
+        if path.as_os_str() == "-" {
+            return Ok(OpenDocument {
+                path: path.to_path_buf(),
+                file: None,
+                size: 0,
+            });
+        }
+        // Opened first, then asked its size: the path is looked up once.
+        let file = std::fs::File::open(path)?;
+        let meta = file.metadata()?;
+        if meta.is_dir() {
+            return Err(InputError::IsDirectory);
+        }
+        if meta.len() > max_bytes {
+            return Err(InputError::TooLarge {
+                size: meta.len(),
+                limit: max_bytes,
+            });
+        }
+        Ok(OpenDocument {
+            path: path.to_path_buf(),
+            file: Some(file),
+            size: meta.len(),
+        })
+    }
+
+    /// Reads the document, refusing more than `max_bytes`.
+    pub fn read(self, format: Option<InputFormat>, max_bytes: u64) -> Result<Document, InputError> {
+        let format = format.unwrap_or_else(|| InputFormat::from_path(&self.path));
+        let mut bytes = Vec::new();
+        match self.file {
+            None => {
+                std::io::stdin()
+                    .lock()
+                    .take(max_bytes + 1)
+                    .read_to_end(&mut bytes)?;
+            }
+            Some(file) => {
+                // The size is only a hint: the file may change while it is read.
+                bytes.reserve_exact(self.size.min(max_bytes) as usize + 1);
+                file.take(max_bytes + 1).read_to_end(&mut bytes)?;
+            }
+        }
+        if bytes.len() as u64 > max_bytes {
+            return Err(InputError::TooLarge {
+                size: bytes.len() as u64,
+                limit: max_bytes,
+            });
+        }
+        Document::from_bytes(&self.path.to_string_lossy(), bytes, format)
+    }
+}
+
+/// 1-based line and column (in characters) of byte `offset` of `text`; lines end as
+/// [`text::line_break`] says.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
+    let brk = text::line_break(text);
     let before = &text.as_bytes()[..offset];
-    let mut line = 1;
-    let mut line_start = 0;
-    for (i, &c) in before.iter().enumerate() {
-        if c == b'\n' || (c == b'\r' && text.as_bytes().get(i + 1) != Some(&b'\n')) {
-            line += 1;
-            line_start = i + 1;
-        }
-    }
+    let line = 1 + memchr::memchr_iter(brk, before).count();
+    let line_start = memchr::memrchr(brk, before).map_or(0, |i| i + 1);
     let col = text[line_start..offset].chars().count() + 1;
     (line, col)
 }

@@ -61,16 +61,95 @@ pub struct RecordReader {
 
 enum Inner {
     Csv {
-        reader: csv::Reader<Box<dyn Read + Send>>,
+        records: RawRecords,
         id: Option<usize>,
         text: usize,
         title: Option<usize>,
     },
     Jsonl {
-        lines: std::io::Split<BufReader<Box<dyn Read + Send>>>,
-        line: u64,
+        lines: RawRecords,
     },
     Failed(Option<RecordError>),
+}
+
+/// How much larger than `--max-bytes` a raw record may be (quotes, escapes, the other
+/// columns or fields) before it is rejected unread.
+const RECORD_OVERHEAD: u64 = 64 * 1024;
+
+/// One raw record of a batch file, or why it was skipped.
+enum Raw {
+    /// The record's bytes (without its line ending) and its first line.
+    Record(Vec<u8>, u64),
+    /// The record ran past the limit: its first line; the rest was skipped unread.
+    TooLarge(u64),
+}
+
+/// Splits a batch file into raw records without holding more than a limit of any one: a
+/// record ends at a line break (outside double quotes, for CSV). A record over the limit
+/// is skipped to its end without being kept, so a huge line or field costs no memory.
+struct RawRecords {
+    input: BufReader<Box<dyn Read + Send>>,
+    /// CSV: quotes may hold line breaks.
+    quoted: bool,
+    limit: u64,
+    /// Line number where the next record starts.
+    line: u64,
+}
+
+impl RawRecords {
+    fn next_raw(&mut self) -> std::io::Result<Option<Raw>> {
+        let start_line = self.line;
+        let mut record = Vec::new();
+        let mut too_large = false;
+        let mut in_quotes = false;
+        let mut any = false;
+        loop {
+            let buf = self.input.fill_buf()?;
+            if buf.is_empty() {
+                break;
+            }
+            any = true;
+            let mut end = None;
+            for (i, &b) in buf.iter().enumerate() {
+                match b {
+                    b'"' if self.quoted => in_quotes = !in_quotes,
+                    b'\n' => {
+                        self.line += 1;
+                        if !in_quotes {
+                            end = Some(i);
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            let take = end.unwrap_or(buf.len());
+            if !too_large {
+                if (record.len() + take) as u64 > self.limit {
+                    too_large = true;
+                    record = Vec::new();
+                } else {
+                    record.extend_from_slice(&buf[..take]);
+                }
+            }
+            let consumed = end.map_or(take, |e| e + 1);
+            self.input.consume(consumed);
+            if end.is_some() {
+                break;
+            }
+        }
+        if !any {
+            return Ok(None);
+        }
+        if record.last() == Some(&b'\r') {
+            record.pop();
+        }
+        Ok(Some(if too_large {
+            Raw::TooLarge(start_line)
+        } else {
+            Raw::Record(record, start_line)
+        }))
+    }
 }
 
 impl RecordReader {
@@ -91,13 +170,23 @@ impl RecordReader {
         } else {
             Box::new(std::fs::File::open(name).map_err(|e| fail(e.to_string()))?)
         };
+        let limit = max_bytes.saturating_add(RECORD_OVERHEAD);
+        let mut records = RawRecords {
+            input: BufReader::new(source),
+            quoted: format == RecordFormat::Csv,
+            limit,
+            line: 1,
+        };
         let inner = match format {
             RecordFormat::Csv => {
-                let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(source);
-                let header = reader
-                    .byte_headers()
-                    .map_err(|e| fail(format!("reading the header: {e}")))?
-                    .clone();
+                let header = match records.next_raw().map_err(|e| fail(e.to_string()))? {
+                    Some(Raw::Record(bytes, _)) => parse_csv_row(&bytes)
+                        .map_err(|e| fail(format!("reading the header: {e}")))?,
+                    Some(Raw::TooLarge(_)) => {
+                        return Err(fail("the header row is too large".into()));
+                    }
+                    None => return Err(fail("reading the header: the file is empty".into())),
+                };
                 let find = |col: &str| header.iter().position(|h| h == col.as_bytes());
                 let text = find(&fields.text)
                     .ok_or_else(|| fail(format!("no column {:?} in the header", fields.text)))?;
@@ -111,13 +200,10 @@ impl RecordReader {
                     id: find(&fields.id),
                     text,
                     title,
-                    reader,
+                    records,
                 }
             }
-            RecordFormat::Jsonl => Inner::Jsonl {
-                lines: BufReader::new(source).split(b'\n'),
-                line: 0,
-            },
+            RecordFormat::Jsonl => Inner::Jsonl { lines: records },
         };
         Ok(RecordReader {
             name: name.to_string(),
@@ -160,106 +246,120 @@ impl Iterator for RecordReader {
     type Item = Result<Document, RecordError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        match &mut self.inner {
-            Inner::Failed(e) => e.take().map(Err),
+        let got = match &mut self.inner {
+            Inner::Failed(e) => return e.take().map(Err),
+            Inner::Csv { records, .. } | Inner::Jsonl { lines: records } => records.next_raw(),
+        };
+        let (bytes, line) = match self.raw(got)? {
+            Ok(raw) => raw,
+            Err(e) => return Some(Err(e)),
+        };
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return self.next();
+        }
+        Some(match &self.inner {
             Inner::Csv {
-                reader,
-                id,
-                text,
-                title,
-            } => {
-                let mut record = csv::ByteRecord::new();
-                let (id, text, title) = (*id, *text, *title);
-                match reader.read_byte_record(&mut record) {
-                    Ok(false) => None,
-                    Err(e) => {
-                        let line = e.position().map_or(0, |p| p.line());
-                        let message = format!("malformed CSV: {e}");
-                        // A broken quote can swallow the rest of the file; an I/O error
-                        // ends the stream. Either way, report and go on if possible.
-                        if matches!(e.kind(), csv::ErrorKind::Io(_)) {
-                            self.inner = Inner::Failed(None);
-                        }
-                        Some(Err(RecordError {
-                            source_name: self.name.clone(),
-                            line,
-                            message,
-                        }))
-                    }
-                    Ok(true) => {
-                        let line = record.position().map_or(0, |p| p.line());
-                        let field = |i: Option<usize>| -> Result<Option<String>, RecordError> {
-                            match i.and_then(|i| record.get(i)) {
-                                None => Ok(None),
-                                Some(b) => String::from_utf8(b.to_vec()).map(Some).map_err(|e| {
-                                    RecordError {
-                                        source_name: self.name.clone(),
-                                        line,
-                                        message: format!(
-                                            "not valid UTF-8 at byte {} of a field",
-                                            e.utf8_error().valid_up_to()
-                                        ),
-                                    }
-                                }),
-                            }
-                        };
-                        let result = (|| {
-                            let body = field(Some(text))?.ok_or_else(|| RecordError {
-                                source_name: self.name.clone(),
-                                line,
-                                message: format!("row has no {:?} field", self.fields.text),
-                            })?;
-                            self.document(line, field(id)?, field(title)?.as_deref(), &body)
-                        })();
-                        Some(result)
-                    }
-                }
+                id, text, title, ..
+            } => self.csv_document(&bytes, line, *id, *text, *title),
+            Inner::Jsonl { .. } => self.json_document(&bytes, line),
+            Inner::Failed(_) => unreachable!("a failed reader returned above"),
+        })
+    }
+}
+
+impl RecordReader {
+    /// The document of one CSV record.
+    fn csv_document(
+        &self,
+        bytes: &[u8],
+        line: u64,
+        id: Option<usize>,
+        text: usize,
+        title: Option<usize>,
+    ) -> Result<Document, RecordError> {
+        let record =
+            parse_csv_row(bytes).map_err(|e| self.error(line, format!("malformed CSV: {e}")))?;
+        let field = |i: Option<usize>| -> Result<Option<String>, RecordError> {
+            match i.and_then(|i| record.get(i)) {
+                None => Ok(None),
+                Some(b) => String::from_utf8(b.to_vec()).map(Some).map_err(|e| {
+                    self.error(
+                        line,
+                        format!(
+                            "not valid UTF-8 at byte {} of a field",
+                            e.utf8_error().valid_up_to()
+                        ),
+                    )
+                }),
             }
-            Inner::Jsonl { lines, line } => loop {
-                let raw = match lines.next()? {
-                    Ok(raw) => raw,
-                    Err(e) => {
-                        let failed = RecordError {
-                            source_name: self.name.clone(),
-                            line: *line + 1,
-                            message: e.to_string(),
-                        };
-                        self.inner = Inner::Failed(Some(failed));
-                        return self.next();
-                    }
-                };
-                *line += 1;
-                let n = *line;
-                if raw.iter().all(u8::is_ascii_whitespace) {
-                    continue;
-                }
-                let err = |message: String| RecordError {
-                    source_name: self.name.clone(),
-                    line: n,
-                    message,
-                };
-                let value: serde_json::Value = match serde_json::from_slice(&raw) {
-                    Ok(v) => v,
-                    Err(e) => return Some(Err(err(format!("malformed JSON: {e}")))),
-                };
-                let get = |key: &str| -> Option<String> {
-                    match value.get(key)? {
-                        serde_json::Value::String(s) => Some(s.clone()),
-                        serde_json::Value::Null => None,
-                        other => Some(other.to_string()),
-                    }
-                };
-                let Some(text) = get(&self.fields.text) else {
-                    return Some(Err(err(format!(
-                        "object has no string field {:?}",
-                        self.fields.text
-                    ))));
-                };
-                let title = self.fields.title.as_deref().and_then(get);
-                return Some(self.document(n, get(&self.fields.id), title.as_deref(), &text));
-            },
+        };
+        let body = field(Some(text))?
+            .ok_or_else(|| self.error(line, format!("row has no {:?} field", self.fields.text)))?;
+        self.document(line, field(id)?, field(title)?.as_deref(), &body)
+    }
+
+    /// The document of one JSON Lines object.
+    fn json_document(&self, raw: &[u8], n: u64) -> Result<Document, RecordError> {
+        let err = |message: String| self.error(n, message);
+        let value: serde_json::Value =
+            serde_json::from_slice(raw).map_err(|e| err(format!("malformed JSON: {e}")))?;
+        let get = |key: &str| -> Option<String> {
+            match value.get(key)? {
+                serde_json::Value::String(s) => Some(s.clone()),
+                serde_json::Value::Null => None,
+                other => Some(other.to_string()),
+            }
+        };
+        let text = get(&self.fields.text)
+            .ok_or_else(|| err(format!("object has no string field {:?}", self.fields.text)))?;
+        let title = self.fields.title.as_deref().and_then(get);
+        self.document(n, get(&self.fields.id), title.as_deref(), &text)
+    }
+
+    /// A record error at `line`.
+    fn error(&self, line: u64, message: String) -> RecordError {
+        RecordError {
+            source_name: self.name.clone(),
+            line,
+            message,
         }
     }
+
+    /// Turns what the raw reader gave into the record's bytes and line, or an error to
+    /// report for this record (`Some(Err)`), or the end (`None`). An I/O error ends the
+    /// stream after it is reported.
+    fn raw(
+        &mut self,
+        got: std::io::Result<Option<Raw>>,
+    ) -> Option<Result<(Vec<u8>, u64), RecordError>> {
+        match got {
+            Ok(None) => None,
+            Ok(Some(Raw::Record(bytes, line))) => Some(Ok((bytes, line))),
+            Ok(Some(Raw::TooLarge(line))) => Some(Err(self.error(
+                line,
+                format!(
+                    "record is larger than the {}-byte limit; skipped unread (raise it with --max-bytes)",
+                    self.max_bytes
+                ),
+            ))),
+            Err(e) => {
+                let failed = self.error(0, e.to_string());
+                self.inner = Inner::Failed(None);
+                Some(Err(failed))
+            }
+        }
+    }
+}
+
+/// Parses one CSV record (quotes and doubled quotes as in RFC 4180).
+fn parse_csv_row(bytes: &[u8]) -> Result<csv::ByteRecord, csv::Error> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes);
+    let mut record = csv::ByteRecord::new();
+    reader.read_byte_record(&mut record)?;
+    Ok(record)
 }
 
 #[cfg(test)]

@@ -124,31 +124,34 @@ pub fn structure(text: &str) -> Structure {
     s
 }
 
-/// Byte ranges of each line of `text` from `start`, without the line terminator. Lines end
-/// at `\n`, `\r\n`, or a lone `\r` (old Mac files).
+/// The line break of `text`, one definition for every line number, line and paragraph
+/// forewarn reports: a line ends at `\n` (with any `\r` before it). Only a text with no
+/// `\n` at all and a `\r` in it (a classic Mac file) has its lines end at `\r`; a stray
+/// `\r` in a text that has `\n` line breaks is not one, as git and code-hosting sites count.
+pub fn line_break(text: &str) -> u8 {
+    let b = text.as_bytes();
+    if memchr::memchr(b'\n', b).is_none() && memchr::memchr(b'\r', b).is_some() {
+        b'\r'
+    } else {
+        b'\n'
+    }
+}
+
+/// Byte ranges of each line of `text` from `start`, without the line terminator (see
+/// [`line_break`]).
 pub fn line_ranges(text: &str, start: usize) -> Vec<Range<usize>> {
     let b = text.as_bytes();
+    let brk = line_break(text);
     let mut out = Vec::new();
     let mut line_start = start;
-    let mut i = start;
-    while i < b.len() {
-        match b[i] {
-            b'\n' => {
-                out.push(line_start..i);
-                line_start = i + 1;
-            }
-            b'\r' if b.get(i + 1) == Some(&b'\n') => {
-                out.push(line_start..i);
-                i += 1;
-                line_start = i + 1;
-            }
-            b'\r' => {
-                out.push(line_start..i);
-                line_start = i + 1;
-            }
-            _ => {}
-        }
-        i += 1;
+    for i in memchr::memchr_iter(brk, &b[start.min(b.len())..]).map(|i| start + i) {
+        let end = if brk == b'\n' && i > line_start && b[i - 1] == b'\r' {
+            i - 1
+        } else {
+            i
+        };
+        out.push(line_start..end);
+        line_start = i + 1;
     }
     if line_start < b.len() || out.is_empty() {
         out.push(line_start..b.len());
@@ -156,24 +159,12 @@ pub fn line_ranges(text: &str, start: usize) -> Vec<Range<usize>> {
     out
 }
 
-/// The offset just past the line break that ends the line holding byte `at`.
+/// The offset just past the line break that ends the line holding byte `at` (see
+/// [`line_break`]).
 pub fn after_line(text: &str, at: usize) -> usize {
     let b = text.as_bytes();
-    let mut i = at;
-    while i < b.len() {
-        match b[i] {
-            b'\n' => return i + 1,
-            b'\r' => {
-                return if b.get(i + 1) == Some(&b'\n') {
-                    i + 2
-                } else {
-                    i + 1
-                };
-            }
-            _ => i += 1,
-        }
-    }
-    b.len()
+    let at = at.min(b.len());
+    memchr::memchr(line_break(text), &b[at..]).map_or(b.len(), |i| at + i + 1)
 }
 
 fn is_blank(s: &str) -> bool {

@@ -88,6 +88,8 @@ pub struct Matcher {
     /// Patterns with no usable prefix literal: run over the whole text.
     always_run: Vec<usize>,
     literal_count: usize,
+    /// The pseudo-topic whose hits are only counted: its index and number of groups.
+    counted: Option<(usize, usize)>,
 }
 
 impl std::fmt::Debug for Matcher {
@@ -284,15 +286,14 @@ impl Matcher {
         Self::build(&topics.iter().collect::<Vec<_>>())
     }
 
-    /// Compiles `topics` and, after them, `extra`: its hits carry the topic index
-    /// `topics.len()` (the context words, searched in the same pass as the topics).
-    pub fn with_extra(topics: &[Topic], extra: &Topic) -> Matcher {
-        Self::build(
-            &topics
-                .iter()
-                .chain(std::iter::once(extra))
-                .collect::<Vec<_>>(),
-        )
+    /// Compiles `topics` and, after them, `counted`: a pseudo-topic of literal terms only
+    /// (the context words), searched in the same pass as the topics, whose hits are only
+    /// counted, per cue group (see [`Matcher::find_counted`]).
+    pub fn with_counted(topics: &[Topic], counted: &Topic) -> Matcher {
+        let all: Vec<&Topic> = topics.iter().chain(std::iter::once(counted)).collect();
+        let mut m = Self::build(&all);
+        m.counted = Some((topics.len(), counted.cues.len()));
+        m
     }
 
     fn build(topics: &[&Topic]) -> Matcher {
@@ -345,6 +346,7 @@ impl Matcher {
             gated,
             always_run,
             literal_count,
+            counted: None,
         }
     }
 
@@ -360,16 +362,33 @@ impl Matcher {
 
     /// Every hit in `text`, sorted by position. Overlapping hits are all reported.
     pub fn find(&self, text: &NormalizedText) -> Vec<Hit> {
+        self.find_counted(text).0
+    }
+
+    /// Every hit in `text`, sorted by position, and the number of hits of each group of
+    /// the counted pseudo-topic (empty without one): those are counted, never stored, so
+    /// common context words cost no memory however long the text.
+    pub fn find_counted(&self, text: &NormalizedText) -> (Vec<Hit>, Vec<usize>) {
         let haystack = text.text.as_bytes();
         let mut hits = Vec::new();
+        let (counted_topic, groups) = self.counted.unwrap_or((usize::MAX, 0));
+        let mut counts = vec![0usize; groups];
         // (pattern, start) pairs where a pattern's prefix occurs.
-        let mut runs: Vec<(usize, usize)> = Vec::new();
+        // Kept as 32-bit pairs: frequent prefixes ("was", "the") can put one entry at every
+        // few words of a long document, and normalised text is addressed in 32 bits anyway.
+        let mut runs: Vec<(u32, u32)> = Vec::new();
         // Patterns this text lets run: those without gates, and those whose gate occurs.
         let mut open: Vec<bool> = self.gated.iter().map(|g| !g).collect();
         self.trie
             .for_each_match(haystack, |key, start, end| match key {
                 Key::Literal(id) => {
                     for target in &self.literal_targets[id as usize] {
+                        if target.topic == counted_topic {
+                            if let Role::Cue(g) = target.role {
+                                counts[g] += 1;
+                            }
+                            continue;
+                        }
                         hits.push(Hit {
                             topic: target.topic,
                             role: target.role,
@@ -380,13 +399,13 @@ impl Matcher {
                 }
                 Key::Trigger(id) => {
                     let action = &self.trigger_actions[id as usize];
-                    runs.extend(action.run.iter().map(|&p| (p, start)));
+                    runs.extend(action.run.iter().map(|&p| (p as u32, start as u32)));
                     for &p in &action.open {
                         open[p] = true;
                     }
                 }
             });
-        runs.retain(|&(p, _)| open[p]);
+        runs.retain(|&(p, _)| open[p as usize]);
         runs.sort_unstable();
         runs.dedup();
         if !runs.is_empty() {
@@ -394,11 +413,13 @@ impl Matcher {
             // (a draft checked alone pays for dozens; a batch only for its first documents).
             let mut new: Vec<usize> = runs
                 .iter()
-                .map(|&(i, _)| i)
+                .map(|&(i, _)| i as usize)
                 .filter(|&i| self.anchored[i].get().is_none())
                 .collect();
             new.dedup();
-            if new.len() > 1 {
+            // Not from inside a pool's job (a batch's worker): waiting there for other jobs
+            // could wait on a job of the same worker.
+            if new.len() > 1 && rayon::current_thread_index().is_none() {
                 use rayon::prelude::*;
                 new.par_iter().for_each(|&i| {
                     self.anchored[i]
@@ -412,6 +433,7 @@ impl Matcher {
             // Like an iteration over one pattern's matches: each starts after the last.
             let mut last: Option<(usize, usize)> = None;
             for &(i, start) in &runs {
+                let (i, start) = (i as usize, start as usize);
                 if matches!(last, Some((p, end)) if p == i && start < end) {
                     continue;
                 }
@@ -450,7 +472,7 @@ impl Matcher {
             }
         }
         hits.sort_by_key(|h| (h.range.start, h.range.end, h.topic));
-        hits
+        (hits, counts)
     }
 }
 

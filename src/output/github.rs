@@ -1,6 +1,6 @@
 //! GitHub Actions workflow commands: `::warning file=…,line=…::message`, one per finding.
 
-use super::{Mode, Printer, findings, with_suggestion};
+use super::{Mode, Printer, findings, terminal_safe, with_suggestion};
 use crate::report::DocumentReport;
 use std::io::{self, Write};
 
@@ -16,9 +16,11 @@ impl GithubPrinter {
     }
 }
 
-/// Escapes a workflow-command message.
+/// Escapes a workflow-command message (logs show it as a terminal would, so control
+/// characters are escaped first).
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
+    terminal_safe(s)
+        .replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }
@@ -54,6 +56,7 @@ mod tests {
     #[test]
     fn escapes_properties_and_data() {
         assert_eq!(escape_property("a,b:c%"), "a%2Cb%3Ac%25");
-        assert_eq!(escape_data("x\ny"), "x%0Ay");
+        assert_eq!(escape_data("x\ny"), "x\\u{a}y");
+        assert_eq!(escape_data("\u{1b}]8;;x\u{7}"), "\\u{1b}]8;;x\\u{7}");
     }
 }

@@ -1,7 +1,7 @@
 //! Readable output for a terminal: per document its topics with evidence and the
 //! suggestions (`scan`), or only what is missing (`check`).
 
-use super::{Mode, Printer, Summary, findings};
+use super::{Mode, Printer, Summary, findings, terminal_safe as safe};
 use crate::report::DocumentReport;
 use crate::score::Level;
 use std::io::{self, Write};
@@ -61,8 +61,8 @@ impl HumanPrinter {
     fn scan(&self, out: &mut dyn Write, r: &DocumentReport) -> io::Result<()> {
         let p = &self.p;
         let name = match &r.id {
-            Some(id) => format!("{} [{id}]", r.path),
-            None => r.path.clone(),
+            Some(id) => format!("{} [{}]", safe(&r.path), safe(id)),
+            None => safe(&r.path).into_owned(),
         };
         writeln!(out, "{}{name}{}", p.bold, p.reset)?;
         if r.topics.is_empty() {
@@ -77,7 +77,7 @@ impl HumanPrinter {
             let deferred = t
                 .deferred_to
                 .as_ref()
-                .map(|d| format!(", capped: {d} is at warn"))
+                .map(|d| format!(", capped: {} is at warn", safe(d)))
                 .or_else(|| {
                     t.too_few_places
                         .map(|n| format!(", capped: strong cues in only {n} place(s)"))
@@ -96,7 +96,12 @@ impl HumanPrinter {
             writeln!(
                 out,
                 "  {color}{level:<8}{} {}{}{} ({})  score {} ({rule}{deferred})",
-                p.reset, p.bold, t.label, p.reset, t.id, t.score,
+                p.reset,
+                p.bold,
+                safe(&t.label),
+                p.reset,
+                safe(&t.id),
+                t.score,
             )?;
             // Strong cues first: they are the evidence an editor wants to see.
             let mut shown: Vec<_> = t.matches.iter().collect();
@@ -105,7 +110,14 @@ impl HumanPrinter {
                 writeln!(
                     out,
                     "           {}{}:{}{}  {}  {}{}{}",
-                    p.dim, m.line, m.column, p.reset, m.text, p.dim, m.snippet, p.reset
+                    p.dim,
+                    m.line,
+                    m.column,
+                    p.reset,
+                    safe(&m.text),
+                    p.dim,
+                    safe(&m.snippet),
+                    p.reset
                 )?;
             }
             if t.matches.len() > MATCHES_SHOWN {
@@ -126,8 +138,12 @@ impl HumanPrinter {
             };
             writeln!(
                 out,
-                "  {}warning{}  {w}  {}[{state}]{}",
-                p.bold, p.reset, p.dim, p.reset
+                "  {}warning{}  {}  {}[{state}]{}",
+                p.bold,
+                p.reset,
+                safe(w),
+                p.dim,
+                p.reset
             )?;
         }
         if let Some(s) = &r.support_text {
@@ -138,33 +154,48 @@ impl HumanPrinter {
             };
             writeln!(
                 out,
-                "  {}support{}  {s}  {}[{state}]{}",
-                p.bold, p.reset, p.dim, p.reset
+                "  {}support{}  {}  {}[{state}]{}",
+                p.bold,
+                p.reset,
+                safe(s),
+                p.dim,
+                p.reset
             )?;
         }
         for w in &r.safe_messaging {
             writeln!(
                 out,
                 "  {}wording{}  {}:{} \"{}\": {} (prefer: {}) [{}]",
-                p.yellow, p.reset, w.line, w.column, w.text, w.message, w.preferred, w.rule
+                p.yellow,
+                p.reset,
+                w.line,
+                w.column,
+                safe(&w.text),
+                safe(&w.message),
+                safe(&w.preferred),
+                safe(&w.rule)
             )?;
         }
         for s in &r.stale_numbers {
             let instead = s
                 .suggestion
                 .as_ref()
-                .map(|i| format!("; use {i}"))
+                .map(|i| format!("; use {}", safe(i)))
                 .unwrap_or_default();
             writeln!(
                 out,
                 "  {}stale{}    {}:{} {}{instead}",
-                p.red, p.reset, s.line, s.column, s.reason
+                p.red,
+                p.reset,
+                s.line,
+                s.column,
+                safe(&s.reason)
             )?;
         }
         if let Some(note) = &r.region_note
             && !r.support.is_empty()
         {
-            writeln!(out, "  {}note{}     {note}", p.dim, p.reset)?;
+            writeln!(out, "  {}note{}     {}", p.dim, p.reset, safe(note))?;
         }
         writeln!(out)
     }
@@ -175,14 +206,28 @@ impl HumanPrinter {
             writeln!(
                 out,
                 "{}{}:{}:{}{}: {}{}{} {}",
-                p.bold, r.path, f.line, f.column, p.reset, p.red, f.rule, p.reset, f.message
+                p.bold,
+                safe(&r.path),
+                f.line,
+                f.column,
+                p.reset,
+                p.red,
+                f.rule,
+                p.reset,
+                safe(&f.message)
             )?;
         }
         if let Some(w) = &r.missing.warning_text {
-            writeln!(out, "  {}add after the headline:{} {w}", p.dim, p.reset)?;
+            writeln!(
+                out,
+                "  {}add after the headline:{} {}",
+                p.dim,
+                p.reset,
+                safe(w)
+            )?;
         }
         if let Some(s) = &r.missing.support_text {
-            writeln!(out, "  {}add at the end:{} {s}", p.dim, p.reset)?;
+            writeln!(out, "  {}add at the end:{} {}", p.dim, p.reset, safe(s))?;
         }
         Ok(())
     }

@@ -8,7 +8,38 @@ pub mod json;
 pub mod sarif;
 
 use crate::report::DocumentReport;
+use std::borrow::Cow;
 use std::io::{self, Write};
+
+/// True for characters a terminal acts on instead of showing: C0 and C1 controls, DEL,
+/// and the bidirectional marks, embeddings, overrides and isolates that reorder a line.
+fn drives_terminal(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+                | '\u{2028}' | '\u{2029}'
+        )
+}
+
+/// `s` with every character that could drive a terminal (ESC and the sequences it starts,
+/// BEL, backspace, CR and LF, bidi overrides) written as an escape such as `\u{1b}`, so that
+/// a document's text or a file's name cannot recolour, retitle, rewrite or reorder what a
+/// person reads, nor forge a line of output.
+pub fn terminal_safe(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(drives_terminal) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if drives_terminal(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
 
 /// Output formats, as chosen with `--format`.
 #[derive(

@@ -157,13 +157,13 @@ pub struct TopicFeatures {
 /// document (`positional`) scores them, without deciding any level.
 pub fn topic_features(
     topics: &[Topic],
-    context_groups: usize,
+    context: &[usize],
     hits: &[Hit],
     text: &NormalizedText,
     layout: &Layout,
 ) -> Vec<TopicFeatures> {
     let geometry = Geometry::new(text, layout, true);
-    counted(topics, context_groups, hits, text, &geometry)
+    counted(topics, context, hits, text, &geometry)
         .into_iter()
         .map(|(v, features)| TopicFeatures {
             topic: v.topic,
@@ -173,31 +173,21 @@ pub fn topic_features(
         .collect()
 }
 
-/// Every topic with hits, counted, with its features. Hits past the last topic are
-/// context words: they only feed the context features.
+/// Every topic with hits, counted, with its features; `context` is how often each
+/// context group's words occur.
 fn counted(
     topics: &[Topic],
-    context_groups: usize,
+    context: &[usize],
     hits: &[Hit],
     text: &NormalizedText,
     geometry: &Geometry,
 ) -> Vec<(TopicVerdict, Vec<f64>)> {
     let mut by_topic: Vec<Vec<&Hit>> = vec![Vec::new(); topics.len()];
-    let mut context = vec![0usize; context_groups];
     for h in hits {
-        match (by_topic.get_mut(h.topic), h.role) {
-            (Some(list), _) => list.push(h),
-            (None, crate::matcher::Role::Cue(g)) if g < context_groups => context[g] += 1,
-            _ => {}
-        }
+        by_topic[h.topic].push(h);
     }
-    let context = features::context_features(&context, geometry);
-    let words = WordIndex::new(
-        text,
-        hits.iter()
-            .filter(|h| h.topic < topics.len())
-            .map(|h| h.range.start),
-    );
+    let context = features::context_features(context, geometry);
+    let words = WordIndex::new(text, hits.iter().map(|h| h.range.start));
     let mut counted: Vec<(TopicVerdict, Vec<f64>)> = by_topic
         .iter()
         .enumerate()
@@ -232,14 +222,14 @@ fn counted(
 pub fn score_topics(
     topics: &[Topic],
     model: &DecisionModel,
-    context_groups: usize,
+    context: &[usize],
     hits: &[Hit],
     text: &NormalizedText,
     layout: &Layout,
     positional: bool,
 ) -> Vec<TopicVerdict> {
     let geometry = Geometry::new(text, layout, positional);
-    let mut scored = counted(topics, context_groups, hits, text, &geometry);
+    let mut scored = counted(topics, context, hits, text, &geometry);
     // A topic is decided once the topics it defers to are; deferral chains are short, and
     // a cycle (which the loader does not forbid) is broken by deciding the rest as they are.
     let mut decided = vec![false; scored.len()];
@@ -377,7 +367,7 @@ mod tests {
         let topics = vec![topic];
         let n = NormalizedText::new(text);
         let hits = Matcher::new(&topics).find(&n);
-        score_topics(&topics, model, 0, &hits, &n, layout, positional).pop()
+        score_topics(&topics, model, &[], &hits, &n, layout, positional).pop()
     }
 
     /// A model file with the built-in features only.
@@ -541,7 +531,7 @@ mod tests {
         let v = score_topics(
             &topics,
             &DecisionModel::default(),
-            0,
+            &[],
             &hits,
             &n,
             &layout,
@@ -551,7 +541,7 @@ mod tests {
         assert_eq!(v[1].level, Some(Level::Mention));
         assert_eq!(v[1].deferred_to.as_deref(), Some("a"));
         let model = model("[topics.b]\nbias = 0\nevidence = 1\ndeferred = -0.5\n");
-        let v = score_topics(&topics, &model, 0, &hits, &n, &layout, true);
+        let v = score_topics(&topics, &model, &[], &hits, &n, &layout, true);
         let m = v[1].model.as_ref().unwrap();
         assert_eq!(m.features[features::DEFERRED], 1.0);
         assert_eq!(
