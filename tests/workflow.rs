@@ -227,9 +227,13 @@ fn config_is_found_by_walking_up_and_flags_override_it() {
         .unwrap();
     let r: DocumentReport = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(r.region.as_deref(), Some("UK"));
-    assert_eq!(
-        r.warning.as_deref(),
-        Some("Content note: miscarriage and pregnancy loss.")
+    assert!(
+        r.warning
+            .as_deref()
+            .unwrap()
+            .starts_with("Content note: miscarriage and pregnancy loss"),
+        "{:?}",
+        r.warning
     );
     let out = forewarn()
         .current_dir(&sub)
