@@ -168,17 +168,27 @@ fn sentence_ends(text: &str, range: &Range<usize>) -> Vec<usize> {
     ends
 }
 
-/// The part of the paragraph `range` that is a notice, once it reads like one: its first
-/// sentence (the whole paragraph when it has no sentence end), when that is short. `None`
-/// when it runs past [`NOTE_MAX_WORDS`]. Whatever follows the notice's first sentence —
-/// the story itself, when a body comes as one paragraph or a draft opens with "TW: none." —
-/// stays evidence.
-pub fn notice_extent(text: &str, range: Range<usize>) -> Option<Range<usize>> {
-    let end = sentence_ends(text, &range)
-        .first()
-        .copied()
-        .unwrap_or(range.end);
-    (words(&text[range.start..end]) <= NOTE_MAX_WORDS).then_some(range.start..end)
+/// The sentences of the paragraph `range`, trimmed, in order (the last runs to the end of
+/// the paragraph whether or not it ends a sentence).
+pub fn sentences(text: &str, range: Range<usize>) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = range.start;
+    for end in sentence_ends(text, &range).into_iter().chain([range.end]) {
+        let piece = &text[start..end];
+        let lead = piece.len() - piece.trim_start().len();
+        let trail = piece.len() - piece.trim_end().len();
+        if start + lead < end - trail {
+            out.push(start + lead..end - trail);
+        }
+        start = end;
+    }
+    out
+}
+
+/// True when the sentence `range` is short enough to be a notice or a support note;
+/// longer, it is the story, and its text stays evidence.
+pub fn is_note_sized(text: &str, range: &Range<usize>) -> bool {
+    words(&text[range.clone()]) <= NOTE_MAX_WORDS
 }
 
 /// The sentence of the paragraph `range` that holds byte `at` (a support number), when it
@@ -200,18 +210,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_notice_is_its_short_paragraph_or_its_first_short_sentence() {
-        let short = "Content warning: this story discusses suicide.";
-        assert_eq!(notice_extent(short, 0..short.len()), Some(0..short.len()));
-        let list = "CW: suicide, self-harm";
-        assert_eq!(notice_extent(list, 0..list.len()), Some(0..list.len()));
-        let story = format!(
-            "TW: none. {}",
-            "The baby was stillborn at term. ".repeat(20)
+    fn paragraphs_split_into_sentences() {
+        let text = " TW: none. The baby was stillborn (at term.) \"Why?\" she asked. CW: a list";
+        let got: Vec<&str> = sentences(text, 0..text.len())
+            .into_iter()
+            .map(|r| &text[r])
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "TW: none.",
+                "The baby was stillborn (at term.)",
+                "\"Why?\"",
+                "she asked.",
+                "CW: a list"
+            ]
         );
-        assert_eq!(notice_extent(&story, 0..story.len()), Some(0..9));
         let run_on = format!("Trigger warning: {}", "and then ".repeat(40));
-        assert_eq!(notice_extent(&run_on, 0..run_on.len()), None);
+        assert!(!is_note_sized(&run_on, &(0..run_on.len())));
     }
 
     #[test]

@@ -16,8 +16,10 @@ use crate::score::{Level, TopicVerdict, score_topics};
 use crate::support::{INTERNATIONAL, LineStatus, NumberSighting, SupportIndex, SupportLine};
 use std::ops::Range;
 
-/// How many paragraphs after the headline are searched for an existing warning.
-const NOTICE_PARAGRAPHS: usize = 10;
+/// How many sentences from the top (the headline first) are searched for an existing
+/// warning. Counted in sentences, not paragraphs, so a warning is found whether the body
+/// comes as paragraphs, as one paragraph or one sentence a line.
+const NOTICE_SENTENCES: usize = 12;
 
 /// Options for one run.
 #[derive(Debug, Clone, Default)]
@@ -141,7 +143,9 @@ impl Engine {
             .layout()
             .headline
             .iter()
-            .chain(doc.layout().paragraphs.iter().take(NOTICE_PARAGRAPHS));
+            .chain(doc.layout().paragraphs.iter())
+            .flat_map(|p| compose::sentences(&doc.text, p.clone()))
+            .take(NOTICE_SENTENCES);
         let mut notices = Vec::new();
         // A warning written from this run's own templates is always recognised, so that
         // `fix` never inserts twice even with a house-style template.
@@ -152,7 +156,7 @@ impl Engine {
                     .iter()
                     .any(|p| !p.is_empty() && text.trim_start().starts_with(p.as_str()))
         };
-        // In plain text the document's normalised text holds each paragraph's normalised
+        // In plain text the document's normalised text holds each sentence's normalised
         // text; markup (kept in a paragraph, left out of the prose) needs the slow way.
         let whole = (doc.format == crate::input::InputFormat::Text).then_some(whole);
         for range in candidates {
@@ -161,15 +165,14 @@ impl Engine {
             {
                 continue;
             }
-            if !looks_like_notice(&NormalizedText::new(&doc.text[range.clone()]).text) {
+            // Only a short sentence is a notice: one that goes on is the story.
+            if !compose::is_note_sized(&doc.text, &range) {
                 continue;
             }
-            // Only the notice itself is the notice: a paragraph that goes on into the story
-            // (or a whole body that comes as one paragraph) keeps the rest as evidence.
-            let Some(extent) = compose::notice_extent(&doc.text, range.clone()) else {
+            let normalized = NormalizedText::new(&doc.text[range.clone()]);
+            if !looks_like_notice(&normalized.text) {
                 continue;
-            };
-            let normalized = NormalizedText::new(&doc.text[extent.clone()]);
+            }
             let hits = self.matcher.find(&normalized);
             let covers = (0..self.lexicons.topics.len())
                 .filter(|&t| {
@@ -177,7 +180,7 @@ impl Engine {
                 })
                 .collect();
             notices.push(Notice {
-                range: extent,
+                range,
                 covers,
                 declared: false,
             });

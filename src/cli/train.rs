@@ -44,6 +44,10 @@ pub struct TrainArgs {
     /// List every cross-validated false positive and false negative (to stderr).
     #[arg(long)]
     pub errors: bool,
+    /// Also write every example (path, topic, fold, label, features) to FILE as CSV, for
+    /// studying the features outside forewarn.
+    #[arg(long, value_name = "FILE")]
+    pub examples: Option<PathBuf>,
     /// Shared flags.
     #[command(flatten)]
     pub common: CommonArgs,
@@ -142,6 +146,31 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
             })
         })
     };
+    if let Some(file) = &args.examples {
+        let mut w =
+            csv::Writer::from_path(file).with_context(|| format!("writing {}", file.display()))?;
+        let mut header = vec![
+            "path".to_string(),
+            "topic".into(),
+            "fold".into(),
+            "warn".into(),
+        ];
+        header.extend(names.iter().cloned());
+        w.write_record(&header)?;
+        for row in &rows {
+            for (t, x, warn) in examples_of(row, topics, &deferred_by_model) {
+                let mut rec = vec![
+                    row.path.clone(),
+                    topics[t].id.clone(),
+                    row.fold.to_string(),
+                    u8::from(warn).to_string(),
+                ];
+                rec.extend(x.iter().map(|v| v.to_string()));
+                w.write_record(&rec)?;
+            }
+        }
+        w.flush()?;
+    }
     // Cross-validated probabilities for every example.
     // (topic, probability, warn, row)
     let mut scored: Vec<(usize, f64, bool, usize)> = Vec::new();
