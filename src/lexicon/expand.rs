@@ -3,8 +3,14 @@
 
 use crate::normalize::normalize_str;
 
-/// The most space-or-hyphen joints in one term for which every mix is generated; longer
-/// phrases get only the all-space and all-hyphen forms.
+/// Terms of up to this many joints (three words) mix space and hyphen at every joint:
+/// compounds are written both ways (`self-harm`, `self harm`, `cot-death`). In a longer
+/// phrase only a written hyphen also matches a space: "images of children" is never
+/// hyphenated, and mixing every joint of long phrases multiplied the literals to search.
+const MIXED_JOINTS: usize = 2;
+
+/// The most joints for which every mix is generated; more get only the all-space and
+/// all-hyphen forms.
 const MAX_MIXED_JOINTS: usize = 4;
 
 /// Expands `written` into its normalised literal variants, sorted and without duplicates.
@@ -79,9 +85,10 @@ pub fn expand_braces(written: &str) -> Result<Vec<String>, String> {
     Ok(results)
 }
 
-/// Every mix of space and hyphen at the joints between words of `term`.
+/// Every mix of space and hyphen at the joints between words of `term` (all joints in a
+/// short term, the written hyphens in a longer one; see [`MIXED_JOINTS`]).
 fn joint_variants(term: &str) -> Vec<String> {
-    let joints: Vec<usize> = term
+    let mut joints: Vec<usize> = term
         .bytes()
         .enumerate()
         .filter(|&(i, b)| {
@@ -93,6 +100,9 @@ fn joint_variants(term: &str) -> Vec<String> {
         })
         .map(|(i, _)| i)
         .collect();
+    if joints.len() > MIXED_JOINTS {
+        joints.retain(|&j| term.as_bytes()[j] == b'-');
+    }
     let with = |choose_hyphen: &dyn Fn(usize) -> bool| {
         let mut bytes = term.as_bytes().to_vec();
         for (n, &j) in joints.iter().enumerate() {
@@ -141,6 +151,15 @@ mod tests {
         assert_eq!(
             expand_term("Still Born").unwrap(),
             vec!["still born", "still-born"]
+        );
+        // A longer phrase mixes only its written hyphens.
+        assert_eq!(
+            expand_term("images of a child").unwrap(),
+            vec!["images of a child"]
+        );
+        assert_eq!(
+            expand_term("took an over-dose of pills").unwrap(),
+            vec!["took an over dose of pills", "took an over-dose of pills"]
         );
     }
 
