@@ -141,15 +141,16 @@ fn words(text: &str) -> usize {
     text.split_whitespace().count()
 }
 
-/// Byte offsets just past each sentence end in `text[range]`: a `.`, `!` or `?` (and any
-/// closing quotes or brackets after it) followed by white space or the end of the range.
-fn sentence_ends(text: &str, range: &Range<usize>) -> Vec<usize> {
+/// Byte offsets just past each sentence end in `text[range]`, in order and found lazily: a
+/// `.`, `!` or `?` (and any closing quotes or brackets after it) followed by white space or
+/// the end of the range.
+fn sentence_ends(text: &str, range: Range<usize>) -> impl Iterator<Item = usize> + '_ {
     let b = text.as_bytes();
-    let mut ends = Vec::new();
     let mut i = range.start;
-    while i < range.end {
-        if matches!(b[i], b'.' | b'!' | b'?') {
-            let mut j = i + 1;
+    std::iter::from_fn(move || {
+        while i < range.end {
+            let found = memchr::memchr3(b'.', b'!', b'?', &b[i..range.end])?;
+            let mut j = i + found + 1;
             while j < range.end && matches!(b[j], b'"' | b'\'' | b')' | b']') {
                 j += 1;
             }
@@ -157,32 +158,29 @@ fn sentence_ends(text: &str, range: &Range<usize>) -> Vec<usize> {
             while text[j..range.end].starts_with(['\u{201D}', '\u{2019}']) {
                 j += 3;
             }
+            i = j;
             if j >= range.end || b[j].is_ascii_whitespace() {
-                ends.push(j);
-                i = j;
-                continue;
+                return Some(j);
             }
         }
-        i += 1;
-    }
-    ends
+        None
+    })
 }
 
-/// The sentences of the paragraph `range`, trimmed, in order (the last runs to the end of
-/// the paragraph whether or not it ends a sentence).
-pub fn sentences(text: &str, range: Range<usize>) -> Vec<Range<usize>> {
-    let mut out = Vec::new();
+/// The sentences of the paragraph `range`, trimmed, in order and found lazily (the last
+/// runs to the end of the paragraph whether or not it ends a sentence).
+pub fn sentences(text: &str, range: Range<usize>) -> impl Iterator<Item = Range<usize>> + '_ {
     let mut start = range.start;
-    for end in sentence_ends(text, &range).into_iter().chain([range.end]) {
-        let piece = &text[start..end];
-        let lead = piece.len() - piece.trim_start().len();
-        let trail = piece.len() - piece.trim_end().len();
-        if start + lead < end - trail {
-            out.push(start + lead..end - trail);
-        }
-        start = end;
-    }
-    out
+    sentence_ends(text, range.clone())
+        .chain([range.end])
+        .filter_map(move |end| {
+            let piece = &text[start..end];
+            let lead = piece.len() - piece.trim_start().len();
+            let trail = piece.len() - piece.trim_end().len();
+            let sentence = (start + lead < end - trail).then_some(start + lead..end - trail);
+            start = end;
+            sentence
+        })
 }
 
 /// True when the sentence `range` is short enough to be a notice or a support note;
@@ -194,13 +192,16 @@ pub fn is_note_sized(text: &str, range: &Range<usize>) -> bool {
 /// The sentence of the paragraph `range` that holds byte `at` (a support number), when it
 /// is short enough to be a support note rather than a sentence of the story.
 pub fn support_note_extent(text: &str, range: Range<usize>, at: usize) -> Option<Range<usize>> {
-    let ends = sentence_ends(text, &range);
-    let start = ends
-        .iter()
-        .rev()
-        .find(|&&e| e <= at)
-        .map_or(range.start, |&e| e);
-    let end = ends.iter().find(|&&e| e > at).map_or(range.end, |&e| e);
+    let mut start = range.start;
+    let mut end = range.end;
+    for e in sentence_ends(text, range) {
+        if e <= at {
+            start = e;
+        } else {
+            end = e;
+            break;
+        }
+    }
     let start = start + text[start..end].len() - text[start..end].trim_start().len();
     (words(&text[start..end]) <= NOTE_MAX_WORDS).then_some(start..end)
 }
@@ -213,7 +214,6 @@ mod tests {
     fn paragraphs_split_into_sentences() {
         let text = " TW: none. The baby was stillborn (at term.) \"Why?\" she asked. CW: a list";
         let got: Vec<&str> = sentences(text, 0..text.len())
-            .into_iter()
             .map(|r| &text[r])
             .collect();
         assert_eq!(
