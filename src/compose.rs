@@ -213,9 +213,7 @@ mod tests {
     #[test]
     fn paragraphs_split_into_sentences() {
         let text = " TW: none. The baby was stillborn (at term.) \"Why?\" she asked. CW: a list";
-        let got: Vec<&str> = sentences(text, 0..text.len())
-            .map(|r| &text[r])
-            .collect();
+        let got: Vec<&str> = sentences(text, 0..text.len()).map(|r| &text[r]).collect();
         assert_eq!(
             got,
             [

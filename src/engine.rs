@@ -315,10 +315,9 @@ impl Engine {
                         }),
                     deferred_to: v.deferred_to.clone(),
                     too_few_places: v.too_few_places,
-                    model: v
-                        .model
-                        .as_ref()
-                        .map(|m| model_report(m, &feature_names, opts)),
+                    model: v.model.as_ref().map(|m| {
+                        model_report(m, &self.lexicons.model, &topic.id, &feature_names, opts)
+                    }),
                     matches: v
                         .matches
                         .iter()
@@ -706,21 +705,28 @@ fn without(ranges: &[Range<usize>], holes: &[Range<usize>]) -> Vec<Range<usize>>
 /// The report of a model's decision; the feature terms only for `explain`.
 fn model_report(
     m: &crate::score::ModelVerdict,
+    model: &crate::lexicon::DecisionModel,
+    topic: &str,
     names: &[String],
     opts: &AnalyzeOptions,
 ) -> ModelReport {
-    let features = if opts.include_below_threshold {
+    let fitted = model
+        .topics
+        .get(topic)
+        .filter(|_| opts.include_below_threshold);
+    let features = if let Some(w) = fitted {
+        let contributions = w.contributions(&m.features);
         std::iter::once(FeatureReport {
             name: "bias".into(),
             value: 1.0,
-            weight: m.bias,
-            contribution: round2(m.bias),
+            weight: w.bias,
+            contribution: round2(w.bias),
         })
         .chain(names.iter().enumerate().map(|(i, name)| FeatureReport {
             name: name.to_string(),
             value: (m.features[i] * 1000.0).round() / 1000.0,
-            weight: m.weights[i],
-            contribution: round2(m.contributions[i]),
+            weight: w.weights[i],
+            contribution: round2(contributions[i]),
         }))
         .collect()
     } else {

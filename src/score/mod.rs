@@ -103,14 +103,9 @@ pub struct ModelVerdict {
     pub probability: f64,
     /// The probability at or above which the topic is at warn.
     pub threshold: f64,
-    /// The model's intercept.
-    pub bias: f64,
-    /// The model's weights, in the order of the lexicons' feature names.
-    pub weights: Vec<f64>,
-    /// The feature values, in the same order.
+    /// The feature values, in the order of the lexicons' feature names (the model's
+    /// weights, and what each feature added, are in the lexicons' model).
     pub features: Vec<f64>,
-    /// What each feature added to the log-odds.
-    pub contributions: Vec<f64>,
 }
 
 /// One topic's verdict on one document, with its evidence.
@@ -299,10 +294,7 @@ fn decide(
         verdict.model = Some(ModelVerdict {
             probability,
             threshold: m.threshold,
-            bias: m.bias,
-            weights: m.weights.clone(),
             features: features.to_vec(),
-            contributions: m.contributions(features),
         });
         return;
     }
@@ -502,7 +494,8 @@ mod tests {
         assert_eq!(v.level, Some(Level::Warn));
         let m = v.model.unwrap();
         assert!((m.features[0] - (1.0f64 + 3.0).ln()).abs() < 1e-9);
-        assert!((m.contributions[0] - 2.0 * m.features[0]).abs() < 1e-9);
+        let weights = &model.topics["t"];
+        assert!((weights.contributions(&m.features)[0] - 2.0 * m.features[0]).abs() < 1e-9);
         assert!(m.probability > 0.5);
         // Test sentences are scored by the thresholds alone.
         let v = verdict_with(topic(), &model, text, &Layout::default(), false).unwrap();
