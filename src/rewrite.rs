@@ -68,12 +68,13 @@ pub fn fixed_text(doc: &Document, report: &DocumentReport) -> Option<String> {
             InputFormat::Text => append_block(text, s.support_at, only_missing, eol),
             InputFormat::Markdown => replace_own_block(doc, OwnBlockKind::Support, all)
                 .unwrap_or_else(|| {
-                    append_block(
-                        text,
-                        s.support_at,
-                        &format!("{MARKDOWN_SUPPORT_MARKER}{eol}{only_missing}"),
-                        eol,
-                    )
+                    let block = format!("{MARKDOWN_SUPPORT_MARKER}{eol}{only_missing}");
+                    if s.support_at < text.len() {
+                        // Before a last block that never closes.
+                        insert_block(text, s.support_at, &block, eol)
+                    } else {
+                        append_block(text, s.support_at, &block, eol)
+                    }
                 }),
             InputFormat::Html => replace_own_block(doc, OwnBlockKind::Support, &escape_html(all))
                 .unwrap_or_else(|| Edit {
@@ -151,8 +152,11 @@ fn append_line(text: &str, at: usize, line: &str, eol: &str) -> Edit {
 fn insert_block(text: &str, at: usize, block: &str, eol: &str) -> Edit {
     let before_ends_line = at == 0 || text[..at].ends_with(['\n', '\r']);
     let after = &text[at..];
+    let before_is_blank = ["\n\n", "\r\n\r\n", "\r\r"]
+        .iter()
+        .any(|e| text[..at].ends_with(e));
     let mut s = String::new();
-    if at > 0 {
+    if at > 0 && !before_is_blank {
         s.push_str(eol);
         if !before_ends_line {
             s.push_str(eol);

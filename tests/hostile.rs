@@ -53,6 +53,25 @@ fn a_comment_quoting_the_html_marker_is_left_whole() {
     assert!(out.contains("<p class=\"content-warning\">This article discusses"));
 }
 
+/// Found by the `fix` fuzz target: a Markdown draft that ends inside a block that never
+/// closes (`<pre`, a code fence) swallowed the support paragraph appended after it, so
+/// readers never saw it and every later `fix` appended another.
+#[test]
+fn a_draft_ending_in_an_open_block_gets_one_visible_support_line() {
+    for tail in ["<pre", "```\nlet x = 1;", "<script>\nvar a;", "~~~"] {
+        let text = format!("# A stillbirth, a year on\n\n{STILLBIRTH}\n\n{tail}");
+        let out = fixed(&text, InputFormat::Markdown).expect("needs a warning");
+        assert!(is_subsequence(&text, &out), "{out}");
+        let (_, again) = report(&out, InputFormat::Markdown);
+        assert!(again.has_support, "{tail:?}: support not seen:\n{out}");
+        assert_eq!(fixed(&out, InputFormat::Markdown), None, "{tail:?}:\n{out}");
+        assert!(
+            out.ends_with(tail),
+            "{tail:?}: the open block stays last:\n{out}"
+        );
+    }
+}
+
 #[test]
 fn a_marker_in_a_markdown_code_block_is_code() {
     let text = format!(

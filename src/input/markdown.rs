@@ -13,6 +13,25 @@ use std::ops::Range;
 
 /// Prose ranges, layout, insertion points and front matter of a Markdown document.
 pub fn structure(text: &str) -> Structure {
+    let (mut s, last_block) = read(text);
+    // A document that ends inside an HTML or code block that never closes (`<pre`, `<!--`,
+    // a fence) would swallow a support paragraph appended at the end: it goes before that
+    // block instead, where readers see it (and where a later fix finds it).
+    if let Some(start) = last_block
+        && !read(&format!("{text}\n\n{MARKDOWN_SUPPORT_MARKER}\nx\n"))
+            .0
+            .own_blocks
+            .iter()
+            .any(|b| b.kind == OwnBlockKind::Support)
+    {
+        s.support_at = start;
+    }
+    s
+}
+
+/// Reads `text` as Markdown (see [`structure`]); also returns the start of the last
+/// top-level block when it is an HTML or code block, which may never close.
+fn read(text: &str) -> (Structure, Option<usize>) {
     let bom = if text.starts_with('\u{FEFF}') { 3 } else { 0 };
     let front = front_matter(text, bom);
     let body_start = front.as_ref().map_or(bom, |f| f.range.end);
@@ -31,9 +50,23 @@ pub fn structure(text: &str) -> Structure {
     // writes them at the top level only (not in quotes, lists or tables).
     let mut marker: Option<(OwnBlockKind, usize)> = None;
     let mut containers = 0usize;
+    let mut depth = 0usize;
+    let mut last_block = None;
     let body = &text[body_start..];
     for (event, r) in Parser::new_ext(body, options).into_offset_iter() {
         let range = body_start + r.start..body_start + r.end;
+        match &event {
+            Event::Start(tag) => {
+                if depth == 0 {
+                    last_block =
+                        matches!(tag, Tag::HtmlBlock | Tag::CodeBlock(_)).then_some(range.start);
+                }
+                depth += 1;
+            }
+            Event::End(_) => depth = depth.saturating_sub(1),
+            _ if depth == 0 => last_block = None,
+            _ => {}
+        }
         match &event {
             // The marked paragraph must be the very next block, one line long.
             Event::Start(Tag::Paragraph) => {
@@ -124,7 +157,7 @@ pub fn structure(text: &str) -> Structure {
         s.layout.headline = Some(r);
     }
     s.front_matter = front;
-    s
+    (s, last_block)
 }
 
 /// The start of the line after the one containing byte `at` (or the end of the text).
