@@ -840,6 +840,48 @@ fn huge_single_line_is_processed_when_the_limit_is_raised() {
     assert!(m.peak_mib < 4 * 1024, "{m:?}");
 }
 
+/// Peak memory a run may use besides its documents: the lexicons, the matcher and the
+/// threads' buffers.
+const BASE_MIB: u64 = 100;
+
+#[test]
+#[ignore = "large: generates 140 MB of files; cargo test --release --test bad_input -- --ignored"]
+fn memory_follows_the_largest_document_not_the_number_of_documents() {
+    // Issue 13, item 7: peak memory at most 4x the largest document plus a fixed base,
+    // however many documents a run has (a byte budget bounds those in flight). Two sizes:
+    // documents larger than the budget run alone; those just under half of it in pairs.
+    for (count, size) in [(6, 16_000_000), (10, 8_000_000)] {
+        let dir = tempfile::tempdir().unwrap();
+        let unit = format!(
+            "{}The family said their baby was stillborn.\n\n",
+            FILLER.repeat(200)
+        );
+        for i in 0..count {
+            write_repeated(&dir.path().join(format!("doc-{i:02}.txt")), "", &unit, size);
+        }
+        let root = dir.path().to_string_lossy().into_owned();
+        let m = measure(
+            dir.path(),
+            &[
+                "scan",
+                "--format",
+                "jsonl",
+                "--max-bytes",
+                "20000000",
+                "--threads",
+                "4",
+                &root,
+            ],
+            Duration::from_secs(600),
+        );
+        assert_eq!(m.code, Some(0), "{}", m.stderr);
+        let reports = fs::read_to_string(&m.stdout).unwrap();
+        assert_eq!(reports.lines().count(), count);
+        let largest_mib = (size as u64).div_ceil(1 << 20);
+        assert!(m.peak_mib < 4 * largest_mib + BASE_MIB, "{size}: {m:?}");
+    }
+}
+
 #[test]
 fn long_line_with_many_matches_is_linear() {
     let dir = tempfile::tempdir().unwrap();
