@@ -72,6 +72,29 @@ fn a_draft_ending_in_an_open_block_gets_one_visible_support_line() {
     }
 }
 
+/// The same in HTML: a page that ends inside an element whose content is not the page's
+/// paragraphs (`<code>`, `<pre>`, `<title>`, `<script>`) gets its support line before it.
+#[test]
+fn a_page_ending_in_an_open_element_gets_one_visible_support_line() {
+    for tail in [
+        "<code>",
+        "<pre>x</body></html>",
+        "<title>x",
+        "<script>var a;",
+    ] {
+        let text = format!("<h1>A stillbirth, a year on</h1>\n<p>{STILLBIRTH}</p>\n{tail}");
+        let out = fixed(&text, InputFormat::Html).expect("needs a warning");
+        assert!(is_subsequence(&text, &out), "{out}");
+        let (_, again) = report(&out, InputFormat::Html);
+        assert!(again.has_support, "{tail:?}: support not seen:\n{out}");
+        assert_eq!(fixed(&out, InputFormat::Html), None, "{tail:?}:\n{out}");
+        assert!(
+            out.ends_with(tail),
+            "{tail:?}: the open element stays last:\n{out}"
+        );
+    }
+}
+
 #[test]
 fn a_marker_in_a_markdown_code_block_is_code() {
     let text = format!(
@@ -704,4 +727,21 @@ fn a_huge_thread_count_is_capped() {
         stderr.contains("--threads 100000 is more than 4 per core; using"),
         "{stderr}"
     );
+}
+
+/// Found by the `fix` fuzz target: a text whose body has a line per paragraph but starts
+/// with a blank line got its inserts as blank-line blocks, which turned its lines into one
+/// paragraph, changed the verdict and made the next fix insert again. The inserts follow
+/// the layout the reader saw.
+#[test]
+fn fix_keeps_a_line_per_paragraph_text_as_it_is_read() {
+    let text =
+        format!("\n\nA stillbirth, a year on\n{STILLBIRTH}\nThe couple now run a support group.");
+    let out = fixed(&text, InputFormat::Text).expect("needs a warning");
+    assert!(is_subsequence(&text, &out), "{out}");
+    assert!(
+        !out.trim_start().contains("\n\n"),
+        "no blank line added:\n{out}"
+    );
+    assert_eq!(fixed(&out, InputFormat::Text), None, "{out}");
 }

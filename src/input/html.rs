@@ -317,6 +317,10 @@ struct Scan<'a> {
     html_close: Option<usize>,
     /// Start of a comment the document never closes: nothing may be inserted after it.
     unclosed_comment: Option<usize>,
+    /// Where the outermost element whose content readers do not see as the page's own
+    /// paragraphs (code, script, a title…) opened, while one is open: a support paragraph
+    /// written inside it would be hidden, so `support_at` is never past it.
+    opaque_since: Option<usize>,
     /// Start of a `forewarn-disable` range not yet closed.
     open_disable: Option<usize>,
     /// Scratch space for splitting a text token.
@@ -350,6 +354,7 @@ impl<'a> Scan<'a> {
             body_close: None,
             html_close: None,
             unclosed_comment: None,
+            opaque_since: None,
             open_disable: None,
             pieces: Vec::new(),
         }
@@ -378,8 +383,12 @@ impl<'a> Scan<'a> {
                 let name = std::mem::take(&mut self.tag);
                 self.start_tag(&name, self_closing, span.end);
                 self.tag = name;
+                self.track_opaque(self.tag_start);
             }
-            CallbackEvent::EndTag { name } => self.end_tag(name, span),
+            CallbackEvent::EndTag { name } => {
+                self.end_tag(name, span.clone());
+                self.track_opaque(span.start);
+            }
             CallbackEvent::String { .. } => self.string(span),
             CallbackEvent::Comment { value } => {
                 self.own_open = None;
@@ -470,8 +479,9 @@ impl<'a> Scan<'a> {
                 }
                 return;
             }
-            b"body" => self.body_close = Some(span.start),
-            b"html" => self.html_close = Some(span.start),
+            // Inside an element that never closes, the page's end is where it opened.
+            b"body" => self.body_close = Some(self.opaque_since.unwrap_or(span.start)),
+            b"html" => self.html_close = Some(self.opaque_since.unwrap_or(span.start)),
             _ => {}
         }
         if let Some(i) = HIDDEN.iter().position(|&h| h == name) {
@@ -546,6 +556,15 @@ impl<'a> Scan<'a> {
         self.pieces = pieces;
     }
 
+    /// Notes where the outermost open hidden element (the head aside) or title began.
+    fn track_opaque(&mut self, at: usize) {
+        if self.hidden_total > self.hidden[HEAD] || self.in_title {
+            self.opaque_since.get_or_insert(at);
+        } else {
+            self.opaque_since = None;
+        }
+    }
+
     fn close_head(&mut self) {
         self.hidden_total -= self.hidden[HEAD];
         self.hidden[HEAD] = 0;
@@ -588,6 +607,7 @@ impl<'a> Scan<'a> {
             .or(self.html_close)
             .unwrap_or(len)
             .min(self.unclosed_comment.unwrap_or(len))
+            .min(self.opaque_since.unwrap_or(len))
             .max(self.out.warning_at);
         self.out
     }
