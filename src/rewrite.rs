@@ -38,7 +38,7 @@ pub fn fixed_text(doc: &Document, report: &DocumentReport) -> Option<String> {
         let all = report.warning.as_deref().unwrap_or_default();
         let only_missing = report.missing.warning_text.as_deref().unwrap_or(all);
         edits.push(match doc.format {
-            InputFormat::Text if !has_blank_line(text) => {
+            InputFormat::Text if s.lines_are_paragraphs => {
                 insert_line(text, s.warning_at, only_missing, eol)
             }
             InputFormat::Text => insert_block(text, s.warning_at, only_missing, eol),
@@ -62,7 +62,7 @@ pub fn fixed_text(doc: &Document, report: &DocumentReport) -> Option<String> {
         let all = report.support_text.as_deref().unwrap_or_default();
         let only_missing = report.missing.support_text.as_deref().unwrap_or(all);
         edits.push(match doc.format {
-            InputFormat::Text if !has_blank_line(text) => {
+            InputFormat::Text if s.lines_are_paragraphs => {
                 append_line(text, s.support_at, only_missing, eol)
             }
             InputFormat::Text => append_block(text, s.support_at, only_missing, eol),
@@ -107,15 +107,6 @@ fn line_ending(text: &str) -> &'static str {
     } else {
         "\n"
     }
-}
-
-/// True when some line of `text` is blank. A text without blank lines uses single lines
-/// as paragraphs, and its inserts must be single lines too, or they would merge its
-/// paragraphs and change the verdict the fix was made for.
-fn has_blank_line(text: &str) -> bool {
-    crate::input::text::line_ranges(text, 0)
-        .iter()
-        .any(|r| text[r.clone()].trim().is_empty())
 }
 
 /// Inserts `line` as a line of its own at `at` (a line start, or the end of the text).

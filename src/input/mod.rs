@@ -100,6 +100,9 @@ pub struct Structure {
     pub warning_at: usize,
     /// Byte offset where the support insert goes (end of the body).
     pub support_at: usize,
+    /// Plain text: no blank line separates the body's paragraphs, so each line is one
+    /// (and `fix` must insert single lines, or it would change the layout).
+    pub lines_are_paragraphs: bool,
     /// Byte ranges where matches are not counted (`forewarn-disable` … `forewarn-enable`).
     pub disabled: Vec<Range<usize>>,
     /// Topic ids ignored for the whole document (`forewarn-ignore TOPIC`).

@@ -105,6 +105,7 @@ pub fn structure(text: &str) -> Structure {
         &content_lines[first..]
     };
     let has_blank_lines = rest.iter().any(|r| is_blank(&text[r.clone()]));
+    s.lines_are_paragraphs = !has_blank_lines;
     let mut current: Option<Range<usize>> = None;
     for r in rest {
         if is_blank(&text[r.clone()]) {
