@@ -392,12 +392,18 @@ impl<'a> Scan<'a> {
             CallbackEvent::String { .. } => self.string(span),
             CallbackEvent::Comment { value } => {
                 self.own_open = None;
-                if !self
-                    .text
-                    .get(span.clone())
-                    .unwrap_or_default()
-                    .ends_with('>')
-                {
+                let raw = self.text.get(span.clone()).unwrap_or_default();
+                // A `<!--` comment ends only at `-->` (or `--!>`, or at once as `<!-->`,
+                // `<!--->`); a bogus comment (`<!x>`, `<?x>`) at its first `>`.
+                let closed = if raw.starts_with("<!--") {
+                    raw.ends_with("-->")
+                        || raw.ends_with("--!>")
+                        || raw == "<!-->"
+                        || raw == "<!--->"
+                } else {
+                    raw.ends_with('>')
+                };
+                if !closed {
                     self.unclosed_comment.get_or_insert(span.start);
                 }
                 let body = std::str::from_utf8(value).unwrap_or_default();
@@ -608,9 +614,22 @@ impl<'a> Scan<'a> {
             .unwrap_or(len)
             .min(self.unclosed_comment.unwrap_or(len))
             .min(self.opaque_since.unwrap_or(len))
+            .min(unfinished_tag(self.text).unwrap_or(len))
             .max(self.out.warning_at);
         self.out
     }
+}
+
+/// Where a tag that the text ends inside (`…<script` with no `>`) starts: anything
+/// appended would become part of it.
+fn unfinished_tag(text: &str) -> Option<usize> {
+    let b = text.as_bytes();
+    let from = memchr::memrchr(b'>', b).map_or(0, |i| i + 1);
+    (from..b.len()).find(|&i| {
+        b[i] == b'<'
+            && b.get(i + 1)
+                .is_some_and(|c| c.is_ascii_alphabetic() || matches!(c, b'/' | b'!' | b'?'))
+    })
 }
 
 /// Sets `slot` to run from its start (or `r`'s) to the end of `r`.
