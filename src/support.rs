@@ -317,10 +317,13 @@ fn url_host(url: &str) -> String {
     host.trim_start_matches("www.").to_ascii_lowercase()
 }
 
-/// True when a word like "call" or "phone" comes shortly before `at`: short numbers
-/// (988, 1737) only count as support lines in such a context.
+/// True when a word like "call" or "phone" comes shortly before `at` on the same line:
+/// short numbers (988, 1737) only count as support lines in such a context. (The same
+/// line, so that a line `fix` inserts above can never move a word out of reach.)
 fn near_contact_word(original: &str, at: usize) -> bool {
-    let mut from = at.saturating_sub(80);
+    let line_start =
+        memchr::memrchr2(b'\n', b'\r', &original.as_bytes()[..at]).map_or(0, |i| i + 1);
+    let mut from = at.saturating_sub(80).max(line_start);
     while !original.is_char_boundary(from) {
         from += 1;
     }
@@ -463,6 +466,21 @@ mod tests {
         }
         let text = "call or text 988 any time";
         assert_eq!(d.find_in(text, &NormalizedText::new(text)).len(), 1);
+    }
+
+    #[test]
+    fn a_short_number_needs_its_contact_word_on_its_own_line() {
+        // Else a line inserted between them (as fix inserts a warning) would change
+        // whether the number is a support line.
+        let d = directory();
+        for (text, found) in [
+            ("Call\n13 11 14", 0),
+            ("Call 13 11 14", 1),
+            ("Help\r\nring 988", 1),
+        ] {
+            let n = NormalizedText::new(text);
+            assert_eq!(d.find_in(text, &n).len(), found, "{text:?}");
+        }
     }
 
     #[test]
