@@ -739,7 +739,8 @@ fn model_report(
     }
 }
 
-/// The paragraph holding byte `at` (the headline counts as one), or its line.
+/// The paragraph holding byte `at` (the headline counts as one), or else its line within
+/// its run of prose.
 fn paragraph_around(doc: &Document, at: usize) -> Range<usize> {
     let layout = doc.layout();
     if let Some(p) = layout
@@ -754,7 +755,11 @@ fn paragraph_around(doc: &Document, at: usize) -> Range<usize> {
     let end = doc.text[at..]
         .find(['\n', '\r'])
         .map_or(doc.text.len(), |p| at + p);
-    start..end
+    // Never across markup: text in the next tag's element is not part of it.
+    match doc.structure.prose.iter().find(|p| p.contains(&at)) {
+        Some(p) => start.max(p.start)..end.min(p.end),
+        None => start..end,
+    }
 }
 
 fn round2(x: f64) -> f64 {

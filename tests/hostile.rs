@@ -747,3 +747,14 @@ fn fix_keeps_a_line_per_paragraph_text_as_it_is_read() {
     );
     assert_eq!(fixed(&out, InputFormat::Text), None, "{out}");
 }
+
+/// Found by the `fix` fuzz target: a support number outside any paragraph (before
+/// `<body>`) made the rest of its source line a support note, markup and all, so the
+/// story after the tag was no evidence until `fix` split the line.
+#[test]
+fn a_support_number_never_hides_text_past_a_tag() {
+    let text = "Call 13 11 14<body><b>Stillbirth</b> took their daughter at 38 weeks, and \
+        the stillborn baby was buried beside the couple's miscarried first child</body>";
+    let (_, r) = report(text, InputFormat::Html);
+    assert_eq!(r.warn_ids(), vec!["pregnancy-loss"], "{:?}", r.topics);
+}
