@@ -83,6 +83,7 @@ fn a_page_ending_in_an_open_element_gets_one_visible_support_line() {
         "<script>var a;",
         "<!--y>",
         "<script",
+        "<h1><pre",
     ] {
         let text = format!("<h1>A stillbirth, a year on</h1>\n<p>{STILLBIRTH}</p>\n{tail}");
         let out = fixed(&text, InputFormat::Html).expect("needs a warning");
@@ -90,8 +91,9 @@ fn a_page_ending_in_an_open_element_gets_one_visible_support_line() {
         let (_, again) = report(&out, InputFormat::Html);
         assert!(again.has_support, "{tail:?}: support not seen:\n{out}");
         assert_eq!(fixed(&out, InputFormat::Html), None, "{tail:?}:\n{out}");
+        let last_tag = &tail[tail.rfind('<').unwrap_or(0)..];
         assert!(
-            out.ends_with(tail),
+            out.ends_with(last_tag),
             "{tail:?}: the open element stays last:\n{out}"
         );
     }

@@ -603,18 +603,24 @@ impl<'a> Scan<'a> {
             }
             (None, None) => None,
         };
+        // Past this point anything written would be hidden: in a comment, a tag or an
+        // element that never closes.
+        let open_end = self
+            .unclosed_comment
+            .unwrap_or(len)
+            .min(self.opaque_since.unwrap_or(len))
+            .min(unfinished_tag(self.text).unwrap_or(len));
         self.out.warning_at = match self.first_heading {
             FirstHeading::Closed(at) => at,
             FirstHeading::Open => self.out.layout.headline.as_ref().map_or(len, |h| h.end),
             FirstHeading::NotSeen => self.body_open.unwrap_or(self.start),
         };
+        self.out.warning_at = self.out.warning_at.min(open_end);
         self.out.support_at = self
             .body_close
             .or(self.html_close)
             .unwrap_or(len)
-            .min(self.unclosed_comment.unwrap_or(len))
-            .min(self.opaque_since.unwrap_or(len))
-            .min(unfinished_tag(self.text).unwrap_or(len))
+            .min(open_end)
             .max(self.out.warning_at);
         self.out
     }
