@@ -198,6 +198,13 @@ impl Engine {
         // leave text out: only numbers readers see count.
         let mut sightings = self.support.find_in(&doc.text, &normalized);
         sightings.retain(|s| prose.iter().any(|p| p.contains(&s.range.start)));
+        // forewarn's own warning block holds a warning, and `fix` rewrites it whole: a number
+        // typed into it is not a support line that will still be there.
+        sightings.retain(|s| {
+            !doc.structure.own_blocks.iter().any(|b| {
+                b.kind == crate::input::OwnBlockKind::Warning && b.content.contains(&s.range.start)
+            })
+        });
         // The document's own warning and support notes are not evidence: their words
         // ("…child abuse.", "National Domestic Violence Hotline") must not raise a topic,
         // nor their words push the story's opening out of the lead, or a fix could change

@@ -760,3 +760,17 @@ fn a_support_number_never_hides_text_past_a_tag() {
     let (_, r) = report(text, InputFormat::Html);
     assert_eq!(r.warn_ids(), vec!["pregnancy-loss"], "{:?}", r.topics);
 }
+
+/// Found by the `fix` fuzz target: a number typed into forewarn's own warning block
+/// counted as the support line, until `fix` rewrote the block and dropped it.
+#[test]
+fn a_number_in_forewarns_own_warning_block_is_no_support_line() {
+    let text = format!(
+        "<h1>A stillbirth</h1>\n<p class=\"content-warning\">Call 1300 072 637</p>\n<p>{STILLBIRTH}</p>\n"
+    );
+    let (_, r) = report(&text, InputFormat::Html);
+    assert!(!r.has_support, "{r:?}");
+    let out = fixed(&text, InputFormat::Html).expect("needs a support line");
+    assert!(out.contains("<p class=\"support-line\">"), "{out}");
+    assert_eq!(fixed(&out, InputFormat::Html), None, "{out}");
+}
