@@ -196,7 +196,9 @@ impl Engine {
         let notices = self.find_notices(doc, &normalized);
         // A number in a comment or an attribute is neither a support line nor a reason to
         // leave text out: only numbers readers see count.
-        let mut sightings = self.support.find_in(&doc.text, &normalized);
+        let mut sightings = self
+            .support
+            .find_in_paragraphs(&doc.text, &normalized, |at| paragraph_around(doc, at).start);
         sightings.retain(|s| prose.iter().any(|p| p.contains(&s.range.start)));
         // forewarn's own warning block holds a warning, and `fix` rewrites it whole: a number
         // typed into it is not a support line that will still be there.

@@ -267,8 +267,22 @@ impl SupportIndex {
         SupportIndex { needles }
     }
 
-    /// Every directory number printed in `original` (any region, current or retired).
+    /// Every directory number printed in `original` (any region, current or retired); a
+    /// short number needs a contact word before it on its line.
     pub fn find_in(&self, original: &str, normalized: &NormalizedText) -> Vec<NumberSighting> {
+        self.find_in_paragraphs(original, normalized, |at| {
+            memchr::memrchr2(b'\n', b'\r', &original.as_bytes()[..at]).map_or(0, |i| i + 1)
+        })
+    }
+
+    /// [`Self::find_in`], where a short number's contact word must be in its paragraph,
+    /// which starts at `paragraph_start(offset)`.
+    pub fn find_in_paragraphs(
+        &self,
+        original: &str,
+        normalized: &NormalizedText,
+        paragraph_start: impl Fn(usize) -> usize,
+    ) -> Vec<NumberSighting> {
         let runs = digit_runs(original);
         let haystack = normalized.text.as_bytes();
         let mut found = Vec::new();
@@ -278,7 +292,12 @@ impl SupportIndex {
             if !key.is_empty() {
                 for groups in &runs {
                     if let Some(range) = find_key_in_groups(original, groups, key)
-                        && (key.len() > 6 || near_contact_word(original, range.start))
+                        && (key.len() > 6
+                            || near_contact_word(
+                                original,
+                                range.start,
+                                paragraph_start(range.start),
+                            ))
                     {
                         found.push(NumberSighting { row, range });
                     }
@@ -317,13 +336,12 @@ fn url_host(url: &str) -> String {
     host.trim_start_matches("www.").to_ascii_lowercase()
 }
 
-/// True when a word like "call" or "phone" comes shortly before `at` on the same line:
-/// short numbers (988, 1737) only count as support lines in such a context. (The same
-/// line, so that a line `fix` inserts above can never move a word out of reach.)
-fn near_contact_word(original: &str, at: usize) -> bool {
-    let line_start =
-        memchr::memrchr2(b'\n', b'\r', &original.as_bytes()[..at]).map_or(0, |i| i + 1);
-    let mut from = at.saturating_sub(80).max(line_start);
+/// True when a word like "call" or "phone" comes shortly before `at`, and after
+/// `paragraph_start` (so that nothing `fix` inserts, always whole paragraphs, can move a
+/// word out of reach): short numbers (988, 1737) only count as support lines in such a
+/// context.
+fn near_contact_word(original: &str, at: usize, paragraph_start: usize) -> bool {
+    let mut from = at.saturating_sub(80).max(paragraph_start);
     while !original.is_char_boundary(from) {
         from += 1;
     }

@@ -774,3 +774,18 @@ fn a_number_in_forewarns_own_warning_block_is_no_support_line() {
     assert!(out.contains("<p class=\"support-line\">"), "{out}");
     assert_eq!(fixed(&out, InputFormat::Html), None, "{out}");
 }
+
+/// Found by the `fix` fuzz target: a short number's contact word was looked for across
+/// tags and lines, so a warning `fix` inserted between them changed whether the number was
+/// a support line. The word must be in the number's paragraph, markup inside it allowed.
+#[test]
+fn a_short_number_needs_its_contact_word_in_its_paragraph() {
+    for (text, supported) in [
+        ("<p>Call <strong>13 11 14</strong> any time.</p>", true),
+        ("<p>Our helpline</p>\n<p>13 11 14</p>", false),
+        ("Our helpline<body>13 11 14", false),
+    ] {
+        let (_, r) = report(text, InputFormat::Html);
+        assert_eq!(r.has_support, supported, "{text}");
+    }
+}
