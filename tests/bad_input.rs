@@ -1030,4 +1030,17 @@ fn lone_cr_markdown_fix_puts_the_warning_under_the_heading_once() {
         once.as_bytes(),
         "a second fix changes nothing"
     );
+    // The marker comment is a block of its own: the story after it is still read (the
+    // Markdown parser ends HTML blocks at LF only, so lone-CR files are read with LF).
+    let fixed = Document::from_text("x.md", once.clone(), InputFormat::Markdown);
+    assert!(
+        fixed.structure.own_blocks.len() == 2,
+        "{:?}",
+        fixed.structure.own_blocks
+    );
+    let story = once.find("She had a miscarriage").unwrap();
+    assert!(
+        fixed.structure.prose.iter().any(|p| p.contains(&story)),
+        "the story after the warning is prose"
+    );
 }

@@ -13,6 +13,12 @@ use std::ops::Range;
 
 /// Prose ranges, layout, insertion points and front matter of a Markdown document.
 pub fn structure(text: &str) -> Structure {
+    // pulldown-cmark ends an HTML block only at a `\n`: in a file whose lines end in a lone
+    // `\r` (a classic Mac file), a marker comment would run to the end of the file and hide
+    // the story after it. Such a file is read as a copy with `\n` for `\r`: same offsets.
+    if super::text::line_break(text) == b'\r' {
+        return structure(&text.replace('\r', "\n"));
+    }
     let (mut s, last_block) = read(text);
     // A document that ends inside an HTML or code block that never closes (`<pre`, `<!--`,
     // a fence) would swallow a support paragraph appended at the end: it goes before that
