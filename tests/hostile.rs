@@ -789,3 +789,17 @@ fn a_short_number_needs_its_contact_word_in_its_paragraph() {
         assert_eq!(r.has_support, supported, "{text}");
     }
 }
+
+/// Found by the `fix` fuzz target: a page whose only `<h1>` is empty and left open took its
+/// headline from the `<title>`, and the warning went inside the title, where no reader
+/// sees it; it goes after the `<h1>` start tag.
+#[test]
+fn the_warning_never_goes_into_the_title() {
+    let text = format!("<title>{STILLBIRTH}</title><h1>");
+    let out = fixed(&text, InputFormat::Html).expect("needs a warning");
+    assert!(
+        out.contains("</title><h1>\n<p class=\"content-warning\">"),
+        "{out}"
+    );
+    assert_eq!(fixed(&out, InputFormat::Html), None, "{out}");
+}

@@ -99,8 +99,8 @@ const LEGACY_REFERENCES: [&[u8]; 106] = [
 enum FirstHeading {
     /// No `<h1>` yet.
     NotSeen,
-    /// Inside it: its text is the headline.
-    Open,
+    /// Inside it (its start tag ends at this offset): its text is the headline.
+    Open(usize),
     /// After it; the warning goes at this offset.
     Closed(usize),
 }
@@ -454,7 +454,7 @@ impl<'a> Scan<'a> {
             _ => {}
         }
         let boundary = self.blocks.start(name);
-        if boundary == Boundary::Paragraph && self.first_heading == FirstHeading::Open {
+        if boundary == Boundary::Paragraph && matches!(self.first_heading, FirstHeading::Open(_)) {
             // An `<h1>` left open ends where the first block after it starts.
             self.first_heading = FirstHeading::Closed(self.tag_start);
         }
@@ -462,7 +462,7 @@ impl<'a> Scan<'a> {
             self.end_paragraph();
         }
         if name == b"h1" && self.first_heading == FirstHeading::NotSeen {
-            self.first_heading = FirstHeading::Open;
+            self.first_heading = FirstHeading::Open(end);
             self.out.layout.paragraphs.clear();
         }
     }
@@ -497,7 +497,7 @@ impl<'a> Scan<'a> {
             }
             return;
         }
-        if self.first_heading == FirstHeading::Open {
+        if matches!(self.first_heading, FirstHeading::Open(_)) {
             match name {
                 b"h1" | b"h2" | b"h3" | b"h4" | b"h5" | b"h6" => {
                     self.first_heading = FirstHeading::Closed(span.end);
@@ -553,7 +553,7 @@ impl<'a> Scan<'a> {
                 continue;
             }
             self.out.prose.push(piece);
-            if self.first_heading == FirstHeading::Open {
+            if matches!(self.first_heading, FirstHeading::Open(_)) {
                 extend(&mut self.heading_text, trimmed);
             } else if self.blocks.open() {
                 extend(&mut self.paragraph, trimmed);
@@ -593,6 +593,7 @@ impl<'a> Scan<'a> {
             (Some(first), Some(last)) => Some(trim_range(self.text, first.start..last.end)),
             _ => None,
         };
+        let heading_end = self.heading_text.as_ref().map(|h| h.end);
         self.out.layout.headline = match (self.heading_text, title) {
             (Some(h), _) => Some(h),
             (None, Some(t)) => {
@@ -612,7 +613,8 @@ impl<'a> Scan<'a> {
             .min(unfinished_tag(self.text).unwrap_or(len));
         self.out.warning_at = match self.first_heading {
             FirstHeading::Closed(at) => at,
-            FirstHeading::Open => self.out.layout.headline.as_ref().map_or(len, |h| h.end),
+            // An `<h1>` open to the end: after its text (or its start tag, when it has none).
+            FirstHeading::Open(tag_end) => heading_end.unwrap_or(tag_end),
             FirstHeading::NotSeen => self.body_open.unwrap_or(self.start),
         };
         self.out.warning_at = self.out.warning_at.min(open_end);
