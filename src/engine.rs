@@ -210,10 +210,12 @@ impl Engine {
         // The document's own warning and support notes are not evidence: their words
         // ("…child abuse.", "National Domestic Violence Hotline") must not raise a topic,
         // nor their words push the story's opening out of the lead, or a fix could change
-        // the verdict it was made for. Only short notes count as notes.
+        // the verdict it was made for. Only short notes count as notes; whatever stands in
+        // forewarn's own marked blocks is set aside too, since `fix` rewrites them whole.
         let own_notes: Vec<Range<usize>> = notices
             .iter()
             .map(|n| n.range.clone())
+            .chain(doc.structure.own_blocks.iter().map(|b| b.content.clone()))
             .chain(sightings.iter().filter_map(|s| {
                 compose::support_note_extent(
                     &doc.text,

@@ -803,3 +803,17 @@ fn the_warning_never_goes_into_the_title() {
     );
     assert_eq!(fixed(&out, InputFormat::Html), None, "{out}");
 }
+
+/// Found by the `fix` fuzz target: words typed into forewarn's own support block counted
+/// as evidence until `fix` rewrote the block, and then the verdict changed. What stands in
+/// forewarn's own blocks is set aside, like a notice.
+#[test]
+fn forewarns_own_blocks_are_never_evidence() {
+    let text = "<p>The council met on Tuesday.</p>\n<p class=\"support-line\">Their baby was \
+        stillborn; the stillbirth followed a miscarriage.</p>\n";
+    let (_, r) = report(text, InputFormat::Html);
+    assert!(r.topics.is_empty(), "{:?}", r.topics);
+    let md = "The council met on Tuesday.\n\n<!-- forewarn:warning -->\nA stillbirth after a miscarriage.\n";
+    let (_, r) = report(md, InputFormat::Markdown);
+    assert!(r.topics.is_empty(), "{:?}", r.topics);
+}
