@@ -144,8 +144,7 @@ impl Engine {
             .headline
             .iter()
             .chain(doc.layout().paragraphs.iter())
-            .flat_map(|p| compose::sentences(&doc.text, p.clone()))
-            .take(NOTICE_SENTENCES);
+            .flat_map(|p| compose::sentences(&doc.text, p.clone()));
         let mut notices = Vec::new();
         // A warning written from this run's own templates is always recognised, so that
         // `fix` never inserts twice even with a house-style template.
@@ -159,20 +158,31 @@ impl Engine {
         // In plain text the document's normalised text holds each sentence's normalised
         // text; markup (kept in a paragraph, left out of the prose) needs the slow way.
         let whole = (doc.format == crate::input::InputFormat::Text).then_some(whole);
+        // Notices are looked for among the first sentences of the story; notices themselves
+        // do not count, so a warning `fix` inserts never pushes another out of reach.
+        let mut story_sentences = 0;
         for range in candidates {
-            if let Some(slice) = whole.and_then(|w| w.text.get(w.normalized_range(range.clone())))
-                && !looks_like_notice(slice)
-            {
-                continue;
+            if story_sentences >= NOTICE_SENTENCES {
+                break;
             }
-            // Only a short sentence is a notice: one that goes on is the story.
-            if !compose::is_note_sized(&doc.text, &range) {
+            let is_notice = || {
+                if let Some(slice) =
+                    whole.and_then(|w| w.text.get(w.normalized_range(range.clone())))
+                    && !looks_like_notice(slice)
+                {
+                    return None;
+                }
+                // Only a short sentence is a notice: one that goes on is the story.
+                if !compose::is_note_sized(&doc.text, &range) {
+                    return None;
+                }
+                let normalized = NormalizedText::new(&doc.text[range.clone()]);
+                looks_like_notice(&normalized.text).then_some(normalized)
+            };
+            let Some(normalized) = is_notice() else {
+                story_sentences += 1;
                 continue;
-            }
-            let normalized = NormalizedText::new(&doc.text[range.clone()]);
-            if !looks_like_notice(&normalized.text) {
-                continue;
-            }
+            };
             let hits = self.matcher.find(&normalized);
             let covers = (0..self.lexicons.topics.len())
                 .filter(|&t| {

@@ -817,3 +817,25 @@ fn forewarns_own_blocks_are_never_evidence() {
     let (_, r) = report(md, InputFormat::Markdown);
     assert!(r.topics.is_empty(), "{:?}", r.topics);
 }
+
+/// Found by the `fix` fuzz target: notices are looked for among the first sentences, and
+/// the warning `fix` inserted counted as one of them, pushing the draft's own content
+/// warning out of reach (its words became evidence, and the next fix changed its mind).
+#[test]
+fn an_inserted_warning_never_pushes_a_notice_out_of_reach() {
+    let mut lines = vec!["A stillbirth, a year on".to_string()];
+    lines.extend((0..10).map(|i| format!("Line {i}: their daughter was stillborn at term.")));
+    lines.push("Content warning: suicide.".into());
+    let text = lines.join("\n");
+    let notices = |text: &str| {
+        let doc = Document::from_text("d.txt", text.to_string(), InputFormat::Text);
+        let prose = forewarn::normalize::NormalizedText::from_ranges(
+            &doc.text,
+            doc.structure.prose.iter().cloned(),
+        );
+        engine().find_notices(&doc, &prose).len()
+    };
+    assert_eq!(notices(&text), 1);
+    let out = fixed(&text, InputFormat::Text).expect("needs a warning");
+    assert_eq!(notices(&out), 2, "{out}");
+}
