@@ -160,9 +160,8 @@ impl Engine {
         let whole = (doc.format == crate::input::InputFormat::Text).then_some(whole);
         // Notices are looked for among the first sentences of the story; notices themselves
         // do not count, so a warning `fix` inserts never pushes another out of reach.
-        let mut story_sentences = 0;
-        for range in candidates {
-            if story_sentences >= NOTICE_SENTENCES {
+        for (seen, range) in candidates.enumerate() {
+            if seen - notices.len() >= NOTICE_SENTENCES {
                 break;
             }
             let is_notice = || {
@@ -180,7 +179,6 @@ impl Engine {
                 looks_like_notice(&normalized.text).then_some(normalized)
             };
             let Some(normalized) = is_notice() else {
-                story_sentences += 1;
                 continue;
             };
             let hits = self.matcher.find(&normalized);
