@@ -109,9 +109,15 @@ fn line_ending(text: &str) -> &'static str {
     }
 }
 
+/// True when `before` ends a line: at `\n`, or at `\r` in a file whose lines end in `\r`
+/// (a stray `\r` elsewhere is no line break; see [`crate::input::text::line_break`]).
+fn ends_line(before: &str, eol: &str) -> bool {
+    before.ends_with('\n') || (eol == "\r" && before.ends_with('\r'))
+}
+
 /// Inserts `line` as a line of its own at `at` (a line start, or the end of the text).
 fn insert_line(text: &str, at: usize, line: &str, eol: &str) -> Edit {
-    let before_ends_line = at == 0 || text[..at].ends_with(['\n', '\r']);
+    let before_ends_line = at == 0 || ends_line(&text[..at], eol);
     let mut s = String::new();
     if !before_ends_line {
         s.push_str(eol);
@@ -128,7 +134,7 @@ fn insert_line(text: &str, at: usize, line: &str, eol: &str) -> Edit {
 
 /// Appends `line` as the last line (at `at`, normally the end of the text).
 fn append_line(text: &str, at: usize, line: &str, eol: &str) -> Edit {
-    let s = if text[..at].ends_with(['\n', '\r']) {
+    let s = if ends_line(&text[..at], eol) {
         format!("{line}{eol}")
     } else {
         format!("{eol}{line}")
@@ -141,11 +147,10 @@ fn append_line(text: &str, at: usize, line: &str, eol: &str) -> Edit {
 
 /// Inserts `block` as its own paragraph at `at` (a line start, or the end of the text).
 fn insert_block(text: &str, at: usize, block: &str, eol: &str) -> Edit {
-    let before_ends_line = at == 0 || text[..at].ends_with(['\n', '\r']);
+    let before_ends_line = at == 0 || ends_line(&text[..at], eol);
     let after = &text[at..];
-    let before_is_blank = ["\n\n", "\r\n\r\n", "\r\r"]
-        .iter()
-        .any(|e| text[..at].ends_with(e));
+    let before_is_blank = ["\n\n", "\n\r\n"].iter().any(|e| text[..at].ends_with(e))
+        || (eol == "\r" && text[..at].ends_with("\r\r"));
     let mut s = String::new();
     if at > 0 && !before_is_blank {
         s.push_str(eol);
@@ -159,7 +164,10 @@ fn insert_block(text: &str, at: usize, block: &str, eol: &str) -> Edit {
         s.push_str(eol);
     } else if !after.is_empty() {
         s.push_str(eol);
-        if !(after.starts_with('\n') || after.starts_with('\r')) {
+        if !(after.starts_with('\n')
+            || after.starts_with("\r\n")
+            || (eol == "\r" && after.starts_with('\r')))
+        {
             s.push_str(eol);
         }
     }

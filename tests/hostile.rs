@@ -839,3 +839,14 @@ fn an_inserted_warning_never_pushes_a_notice_out_of_reach() {
     let out = fixed(&text, InputFormat::Text).expect("needs a warning");
     assert_eq!(notices(&out), 2, "{out}");
 }
+
+/// Found by the `fix` fuzz target: a stray CR at the end of an LF file was taken for a line
+/// end, so the support line was glued onto the last line (a CR is a line break only in a
+/// file with no LF, item 13).
+#[test]
+fn a_stray_carriage_return_does_not_glue_an_insert_to_a_line() {
+    let text = format!("A stillbirth, a year on\n{STILLBIRTH}\r");
+    let out = fixed(&text, InputFormat::Text).expect("needs a warning");
+    assert!(out.contains("births.\r\nIf this article"), "{out:?}");
+    assert_eq!(fixed(&out, InputFormat::Text), None, "{out:?}");
+}
