@@ -610,7 +610,9 @@ impl<'a> Scan<'a> {
             .unclosed_comment
             .unwrap_or(len)
             .min(self.opaque_since.unwrap_or(len))
-            .min(unfinished_tag(self.text).unwrap_or(len));
+            .min(unfinished_tag(self.text).unwrap_or(len))
+            // A start tag the text ends inside (an attribute value's quote never closed).
+            .min(if self.tag_open { self.tag_start } else { len });
         self.out.warning_at = match self.first_heading {
             FirstHeading::Closed(at) => at,
             // An `<h1>` open to the end: after its text (or its start tag, when it has none).
