@@ -164,7 +164,14 @@ impl Engine {
             if seen - notices.len() >= NOTICE_SENTENCES {
                 break;
             }
+            // forewarn's own support block is rewritten whole by `fix`: no notice there.
+            let in_own_support = doc.structure.own_blocks.iter().any(|b| {
+                b.kind == crate::input::OwnBlockKind::Support && b.content.contains(&range.start)
+            });
             let is_notice = || {
+                if in_own_support {
+                    return None;
+                }
                 if let Some(slice) =
                     whole.and_then(|w| w.text.get(w.normalized_range(range.clone())))
                     && !looks_like_notice(slice)

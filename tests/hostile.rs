@@ -851,3 +851,17 @@ fn a_stray_carriage_return_does_not_glue_an_insert_to_a_line() {
     assert!(out.contains("births.\r\nIf this article"), "{out:?}");
     assert_eq!(fixed(&out, InputFormat::Text), None, "{out:?}");
 }
+
+/// Found by the `fix` fuzz target: warning-like words typed into forewarn's own support
+/// block counted as the draft's content warning, until `fix` rewrote the block.
+#[test]
+fn forewarns_own_support_block_holds_no_content_warning() {
+    let text = format!(
+        "<h1>A stillbirth</h1>\n<p>{STILLBIRTH}</p>\n<p class=\"support-line\">This article \
+         discusses stillbirth.</p>\n"
+    );
+    let (_, r) = report(&text, InputFormat::Html);
+    assert!(!r.has_warning, "{r:?}");
+    let out = fixed(&text, InputFormat::Html).expect("needs a warning");
+    assert_eq!(fixed(&out, InputFormat::Html), None, "{out}");
+}
