@@ -8,18 +8,19 @@
 //! ```
 //!
 //! A failing input is written to `fuzz/artifacts/smoke/<target>-<n>.bin` and the loop
-//! stops with exit status 1.
+//! stops with exit status 1; `smoke --replay TARGET FILE` runs it again.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::{Duration, Instant};
 
 type Target = fn(&[u8]);
 
-const TARGETS: [(&str, Target); 4] = [
+const TARGETS: [(&str, Target); 5] = [
     ("normalize_match", forewarn_fuzz::normalize_match),
     ("input_markup", forewarn_fuzz::input_markup),
     ("lexicon_load", forewarn_fuzz::lexicon_load),
     ("fix", forewarn_fuzz::fix),
+    ("fix_markup", forewarn_fuzz::fix_markup),
 ];
 
 /// Pieces the generator strings together.
@@ -99,7 +100,20 @@ fn generate(rng: &mut Rng, out: &mut Vec<u8>) {
 }
 
 fn main() {
-    let mut args = std::env::args().skip(1);
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if let [flag, name, path] = &args[..]
+        && flag == "--replay"
+    {
+        // Runs one target on a saved input, with the panic message in full.
+        let (_, target) = TARGETS
+            .iter()
+            .find(|(n, _)| n == name)
+            .expect("a target name");
+        target(&std::fs::read(path).expect("reading the input"));
+        println!("{name}: {path} passes");
+        return;
+    }
+    let mut args = args.into_iter();
     let seconds: u64 = args.next().and_then(|s| s.parse().ok()).unwrap_or(600);
     let only: Vec<String> = args.collect();
     let seed = std::time::SystemTime::now()

@@ -7,7 +7,7 @@ use forewarn::input::{Document, InputFormat};
 use forewarn::lexicon::LexiconSet;
 use forewarn::matcher::Matcher;
 use forewarn::normalize::{NormalizedText, normalize_str};
-use forewarn::rewrite::{HTML_SUPPORT_OPEN, HTML_WARNING_OPEN, fixed_text};
+use forewarn::rewrite::fixed_text;
 use std::ops::Range;
 use std::sync::OnceLock;
 
@@ -130,33 +130,106 @@ pub fn only_inserts(before: &str, after: &str) -> bool {
     before.bytes().all(|b| rest.any(|a| a == b))
 }
 
-/// `fix`: `fixed_text` only inserts (unless the text already holds one of forewarn's
-/// marked blocks, which it replaces), and what it returns needs no further fix: fixing
-/// the fixed text returns `None`.
+/// `fix`: on arbitrary text in every format, `fixed_text` keeps every byte of the text
+/// outside forewarn's own blocks, in order, and is idempotent (see [`check_fix`]).
 pub fn fix(data: &[u8]) {
-    let Ok(s) = std::str::from_utf8(data) else {
-        return;
-    };
+    if let Ok(s) = std::str::from_utf8(data) {
+        check_fix(s, &FORMATS);
+    }
+}
+
+/// Pieces a Markdown or HTML draft is made of in `fix_markup`: forewarn's marker text where
+/// it must stay the draft's own (code, comments, attributes, quotes, lists), forewarn's
+/// real blocks, and story sentences that need a warning or none.
+#[rustfmt::skip]
+pub const MARKUP_PIECES: &[&str] = &[
+    "# A stillbirth story\n\n", "<h1>A stillbirth story</h1>\n", "Their daughter was stillborn.\n\n",
+    "He died by suicide, his family said.\n\n", "It was a miscarriage of justice.\n\n",
+    "<p>She had a miscarriage at 12 weeks.</p>\n", "The council met on Tuesday.\n\n",
+    "<!-- forewarn:warning -->", "<!-- forewarn:support -->", "<!-- forewarn:warning -->\n",
+    "```\n", "~~~\n", "    ", "`", "> ", "- ", "1. ", "<!-- ", " -->", "-->", "<!--",
+    "<p class=\"content-warning\">", "<p class=\"support-line\">", "</p>", "<p>", "<pre>",
+    "</pre>", "<code>", "</code>", "<script>", "</script>", "<textarea>", "</textarea>",
+    "<div title='", "'>", "\">", "<div data-x=\"", "</div>\n", "<b>", "</b>",
+    "This article discusses miscarriage and pregnancy loss.",
+    "Sands Australia on 1300 072 637", "\n", "\n\n", "\r\n", "\r", " ", "</body>", "<body>",
+];
+
+/// Builds a draft from `data`: each byte picks a piece of [`MARKUP_PIECES`] (so the fuzzer
+/// explores arrangements of markers, code, comments and attributes, not raw bytes).
+pub fn markup_draft(data: &[u8]) -> String {
+    data.iter()
+        .map(|&b| MARKUP_PIECES[usize::from(b) % MARKUP_PIECES.len()])
+        .collect()
+}
+
+/// `fix_markup`: `fix` on Markdown and HTML drafts full of forewarn's marker text in code
+/// blocks, comments and attributes (see [`check_fix`]).
+pub fn fix_markup(data: &[u8]) {
+    check_fix(
+        &markup_draft(data),
+        &[InputFormat::Markdown, InputFormat::Html],
+    );
+}
+
+/// Fixes `s` as each of `formats` and checks that every byte of the draft outside the
+/// blocks forewarn itself wrote survives, in order; that the fixed draft holds no more of
+/// forewarn's own warning or support blocks than one (or than it had); and that a second
+/// fix changes nothing.
+pub fn check_fix(s: &str, formats: &[InputFormat]) {
     let opts = AnalyzeOptions {
         region: Some("AU".into()),
         ..AnalyzeOptions::default()
     };
-    let marked = s.contains("<!-- forewarn:")
-        || s.contains(HTML_WARNING_OPEN)
-        || s.contains(HTML_SUPPORT_OPEN);
-    for format in FORMATS {
+    for &format in formats {
         let doc = Document::from_text("fuzz", s.to_string(), format);
         let report = engine().analyze(&doc, &opts);
         let Some(fixed) = fixed_text(&doc, &report) else {
             continue;
         };
-        if !marked {
+        // What fix may replace: the content of its own blocks; everything else must stay.
+        let mut kept = String::new();
+        let mut at = 0;
+        let mut own: Vec<_> = doc
+            .structure
+            .own_blocks
+            .iter()
+            .map(|b| b.content.clone())
+            .collect();
+        own.sort_by_key(|r| r.start);
+        for r in own {
+            if r.start >= at {
+                kept.push_str(&s[at..r.start]);
+                at = r.end;
+            }
+        }
+        kept.push_str(&s[at..]);
+        assert!(
+            only_inserts(&kept, &fixed),
+            "{format:?}: fix removed or changed the draft's text:\n{s:?}\n→ {fixed:?}"
+        );
+        let again = Document::from_text("fuzz", fixed.clone(), format);
+        for kind in [
+            forewarn::input::OwnBlockKind::Warning,
+            forewarn::input::OwnBlockKind::Support,
+        ] {
+            let n = again
+                .structure
+                .own_blocks
+                .iter()
+                .filter(|b| b.kind == kind)
+                .count();
+            let before = doc
+                .structure
+                .own_blocks
+                .iter()
+                .filter(|b| b.kind == kind)
+                .count();
             assert!(
-                only_inserts(s, &fixed),
-                "{format:?}: fix removed or changed text:\n{s:?}\n→ {fixed:?}"
+                n <= before.max(1),
+                "{format:?}: {n} {kind:?} blocks after fix:\n{s:?}\n→ {fixed:?}"
             );
         }
-        let again = Document::from_text("fuzz", fixed.clone(), format);
         let report = engine().analyze(&again, &opts);
         if let Some(twice) = fixed_text(&again, &report) {
             panic!("{format:?}: fix is not idempotent:\n{s:?}\n→ {fixed:?}\n→ {twice:?}");
