@@ -139,12 +139,23 @@ impl Engine {
     /// is the document's normalised prose: in plain text it lets paragraphs that cannot be
     /// notices be passed over without normalising each on its own.
     pub fn find_notices(&self, doc: &Document, whole: &NormalizedText) -> Vec<Notice> {
-        let candidates = doc
-            .layout()
-            .headline
+        // forewarn's own warning blocks come first, wherever they stand (a draft whose only
+        // heading is at its end has its warning there); then the story's sentences.
+        let own_warnings: Vec<Range<usize>> = doc
+            .structure
+            .own_blocks
             .iter()
-            .chain(doc.layout().paragraphs.iter())
-            .flat_map(|p| compose::sentences(&doc.text, p.clone()));
+            .filter(|b| b.kind == crate::input::OwnBlockKind::Warning)
+            .map(|b| b.content.clone())
+            .collect();
+        let candidates = own_warnings.iter().cloned().chain(
+            doc.layout()
+                .headline
+                .iter()
+                .chain(doc.layout().paragraphs.iter())
+                .flat_map(|p| compose::sentences(&doc.text, p.clone()))
+                .filter(|r| !own_warnings.iter().any(|w| w.contains(&r.start))),
+        );
         let mut notices = Vec::new();
         // A warning written from this run's own templates is always recognised, so that
         // `fix` never inserts twice even with a house-style template.

@@ -83,6 +83,8 @@ fn read(text: &str) -> (Structure, Option<usize>) {
                     }
                 }
             }
+            // The parser may hand a block's line ending over as an event of its own.
+            Event::Html(html) if html.trim().is_empty() => {}
             Event::Start(_) | Event::Html(_) => marker = None,
             _ => {}
         }
@@ -128,7 +130,7 @@ fn read(text: &str) -> (Structure, Option<usize>) {
                 }
                 s.prose.push(range);
             }
-            Event::Html(html) if skip_depth == 0 && containers == 0 => {
+            Event::Html(html) if skip_depth == 0 && containers == 0 && !html.trim().is_empty() => {
                 let kind = match html.trim() {
                     MARKDOWN_WARNING_MARKER => Some(OwnBlockKind::Warning),
                     MARKDOWN_SUPPORT_MARKER => Some(OwnBlockKind::Support),
