@@ -139,12 +139,14 @@ done
 
 # forewarn's literal terms, expanded the way src/lexicon/expand.rs does: brace
 # alternatives, then NFKC + lower case + straight quotes + single spaces, then every mix of
-# space and hyphen at word joints (only all-space / all-hyphen past 4 joints).
+# space and hyphen at the joints of a term of up to three words (a longer phrase mixes only
+# its written hyphens; only all-space / all-hyphen past 4 joints).
 PATTERNS="$WORK/patterns.txt"
 python3 - "$ROOT/lexicons/topics" "$PATTERNS" <<'PY'
 import pathlib, re, sys, tomllib, unicodedata
 
 topics, out = pathlib.Path(sys.argv[1]), sys.argv[2]
+MIXED_JOINTS = 2
 MAX_MIXED_JOINTS = 4
 QUOTES = str.maketrans({c: "'" for c in "\u2018\u2019\u201a\u201b\u2032\u00b4\u02bc"}
                        | {c: '"' for c in "\u201c\u201d\u201e\u201f\u2033"}
@@ -166,6 +168,8 @@ def joints(term):
     js = [i for i, ch in enumerate(term) if ch in " -" and 0 < i < len(term) - 1
           and term[i - 1].isascii() and term[i - 1].isalnum()
           and term[i + 1].isascii() and term[i + 1].isalnum()]
+    if len(js) > MIXED_JOINTS:
+        js = [j for j in js if term[j] == "-"]
     if not js:
         return [term]
     def with_(hyphen):

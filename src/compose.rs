@@ -142,7 +142,7 @@ fn words(text: &str) -> usize {
 }
 
 /// Byte offsets just past each sentence end in `text[range]`, in order and found lazily: a
-/// `.`, `!` or `?` (and any closing quotes or brackets after it) followed by white space or
+/// `.`, `!` or `?` (and any closing quotes or brackets after it) followed by white space, a tag or
 /// the end of the range.
 fn sentence_ends(text: &str, range: Range<usize>) -> impl Iterator<Item = usize> + '_ {
     let b = text.as_bytes();
@@ -159,7 +159,8 @@ fn sentence_ends(text: &str, range: Range<usize>) -> impl Iterator<Item = usize>
                 j += 3;
             }
             i = j;
-            if j >= range.end || b[j].is_ascii_whitespace() {
+            // A tag after the stop (`.</p>`) ends the sentence as white space does.
+            if j >= range.end || b[j].is_ascii_whitespace() || b[j] == b'<' {
                 return Some(j);
             }
         }
@@ -209,6 +210,16 @@ pub fn support_note_extent(text: &str, range: Range<usize>, at: usize) -> Option
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_tag_after_a_full_stop_ends_the_sentence() {
+        let text = "Call 13 11 14.</p><p>This article discusses suicide.";
+        let got: Vec<&str> = sentences(text, 0..text.len()).map(|r| &text[r]).collect();
+        assert_eq!(
+            got,
+            ["Call 13 11 14.", "</p><p>This article discusses suicide."]
+        );
+    }
 
     #[test]
     fn paragraphs_split_into_sentences() {

@@ -193,7 +193,14 @@ impl Engine {
                 if !compose::is_note_sized(&doc.text, &range) {
                     return None;
                 }
-                let normalized = NormalizedText::new(&doc.text[range.clone()]);
+                // Only the prose of the sentence: markup inside it is no part of the words.
+                let normalized = NormalizedText::from_ranges(
+                    &doc.text,
+                    doc.structure.prose.iter().filter_map(|p| {
+                        let r = p.start.max(range.start)..p.end.min(range.end);
+                        (r.start < r.end).then_some(r)
+                    }),
+                );
                 looks_like_notice(&normalized.text).then_some(normalized)
             };
             let Some(normalized) = is_notice() else {
